@@ -1,0 +1,1 @@
+"""IPPanel Edge API sandbox."""
