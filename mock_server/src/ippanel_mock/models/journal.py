@@ -1,9 +1,11 @@
-"""Request journal (stub: filled in by the tooling work)."""
+"""Request journal: every request the sandbox answered, newest kept, for QA to count and search."""
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,14 +17,84 @@ class JournalEntry:
     api_key_hint: str | None
     at: float
     duration_ms: float
+    id: int = field(default=0, compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "api_key_hint": self.api_key_hint,
+            "at": self.at,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class JournalFilter:
+    """`path` may be a glob (`/api/report/*`); `method` is case-insensitive."""
+
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+
+    def matches(self, entry: JournalEntry) -> bool:
+        if self.method is not None and entry.method.upper() != self.method.upper():
+            return False
+        if self.status is not None and entry.status != self.status:
+            return False
+        return self.path is None or fnmatch.fnmatchcase(entry.path, self.path)
+
+
+def key_hint(secret: str | None) -> str | None:
+    """A short, non-reversible hint of a credential for the journal: never the whole secret."""
+    if not secret:
+        return None
+    if len(secret) <= 8:
+        return "…"
+    return f"{secret[:4]}…{secret[-2:]}"
 
 
 class RequestJournal:
+    """Bounded deque of journal entries; the oldest drop out once `capacity` is reached."""
+
     def __init__(self, capacity: int = 1_000) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
         self._items: deque[JournalEntry] = deque(maxlen=capacity)
+        self._ids = itertools.count(1)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def record(self, entry: JournalEntry) -> None:
+        if entry.id == 0:
+            entry = JournalEntry(
+                entry.method,
+                entry.path,
+                entry.query,
+                entry.status,
+                entry.api_key_hint,
+                entry.at,
+                entry.duration_ms,
+                next(self._ids),
+            )
         self._items.append(entry)
+
+    def query(
+        self, flt: JournalFilter | None = None, *, page: int = 1, per_page: int = 50
+    ) -> tuple[list[JournalEntry], int]:
+        """One page of matching entries, newest first, and how many match in all."""
+        if page < 1 or per_page < 1:
+            raise ValueError("page and per_page must be at least 1")
+        flt = flt or JournalFilter()
+        matching = [e for e in reversed(self._items) if flt.matches(e)]
+        start = (page - 1) * per_page
+        return matching[start : start + per_page], len(matching)
 
     def clear(self) -> None:
         self._items.clear()
+        self._ids = itertools.count(1)
