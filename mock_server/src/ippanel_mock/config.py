@@ -1,0 +1,41 @@
+"""Sandbox settings: one frozen value passed to the backend and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BODY_BYTES = 1_048_576
+"""Documented cap on a request body (1 MiB); larger bodies get the 413 envelope."""
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConfig:
+    """Everything that shapes a sandbox run; equal configs give equal runs."""
+
+    seed: int = 0
+    delivery_delay: float = 2.0
+    history: int = 0
+    users_file: str | Path | None = None
+    admin_token: str | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    message_capacity: int = 10_000
+    journal_capacity: int = 1_000
+    rate_limit: float | None = None
+    """Requests per second per API key or token; None turns the limiter off."""
+    rate_burst: int = 20
+    access_log: bool = False
+
+    def __post_init__(self) -> None:
+        if self.delivery_delay < 0:
+            raise ValueError("delivery_delay must be >= 0")
+        if self.history < 0:
+            raise ValueError("history must be >= 0")
+        if self.max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be > 0")
+        if self.message_capacity <= 0 or self.journal_capacity <= 0:
+            raise ValueError("capacities must be > 0")
+        if self.rate_limit is not None and self.rate_limit <= 0:
+            raise ValueError("rate_limit must be > 0 or None")
+        if self.rate_burst <= 0:
+            raise ValueError("rate_burst must be > 0")

@@ -1,0 +1,282 @@
+"""Outbox bulks: compact recipients, a lifecycle computed from the clock, costs and credit."""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.parts import Encoding, cost_of
+from ippanel_mock.models.phones import format_number, magic_final_status, operator_of
+from ippanel_mock.models.users import User
+
+FIRST_OUTBOX_ID = 1_100_000_001
+CANCEL_MARGIN = 5 * 60.0
+"""A scheduled bulk can be canceled up to this many seconds before its send time."""
+
+STATE_NAMES: dict[int, tuple[str, str]] = {
+    0: ("creating", "در حال ایجاد"),
+    1: ("monitoring", "در صف بررسی"),
+    2: ("sending", "در حال ارسال"),
+    3: ("rejected", "رد شده"),
+    4: ("invalid_recipients", "گیرندگان نامعتبر"),
+    5: ("queue", "در صف ارسال"),
+    6: ("finish", "پایان یافته"),
+    7: ("canceled", "لغو شده"),
+    8: ("no_credit", "اعتبار ناکافی"),
+    9: ("system_error", "خطای سیستمی"),
+}
+FORCEABLE_STATES = frozenset({3, 4, 7, 8, 9})
+OPERATORS = ("mci", "irancell", "other")
+
+
+class Phase(Enum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FINAL = "final"
+    FORCED = "forced"
+
+
+@dataclass(slots=True, eq=False)
+class OutboxBulk:
+    id: int
+    username: str
+    user_id: int
+    sender: str
+    text: str
+    sending_type: str
+    created_at: float
+    start_at: float
+    delay: float
+    recipients: array  # array('q') of national numbers
+    parts: int
+    encoding: Encoding
+    cost: float
+    final_state: int | None = None
+    summary: str | None = None
+    user_ip: str | None = None
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    """counts[operator][final status 0..4], computed once at creation."""
+
+    @property
+    def size(self) -> int:
+        return len(self.recipients)
+
+    def phase(self, now: float) -> Phase:
+        if self.final_state is not None:
+            return Phase.FORCED
+        if now < self.start_at:
+            return Phase.QUEUED
+        elapsed = now - self.start_at
+        if elapsed >= self.delay:
+            return Phase.FINAL
+        return Phase.SENDING if elapsed < self.delay / 2 else Phase.SENT
+
+    def state_id(self, now: float) -> int:
+        phase = self.phase(now)
+        if phase is Phase.FORCED:
+            assert self.final_state is not None
+            return self.final_state
+        return {Phase.QUEUED: 5, Phase.SENDING: 2}.get(phase, 6)
+
+    def status_of(self, national: int, phase: Phase) -> int | None:
+        """A recipient's message_status in the given phase (None before sending or if forced)."""
+        if phase in (Phase.QUEUED, Phase.FORCED):
+            return None
+        if phase is Phase.SENDING:
+            return 0
+        final = magic_final_status(national)
+        if phase is Phase.SENT:
+            return min(final, 1)
+        return final
+
+    def exit_count(self, now: float) -> int:
+        """Messages that have left for the operators."""
+        return 0 if self.phase(now) in (Phase.QUEUED, Phase.FORCED) else self.size
+
+    def status_counts(self, now: float) -> dict[str, dict[int | None, int]]:
+        """Per operator: how many recipients have each message_status right now (O(1))."""
+        phase = self.phase(now)
+        result: dict[str, dict[int | None, int]] = {}
+        for op in OPERATORS:
+            by_final = self.counts.get(op, [0] * 5)
+            total = sum(by_final)
+            if phase in (Phase.QUEUED, Phase.FORCED):
+                result[op] = {None: total}
+            elif phase is Phase.SENDING:
+                result[op] = {0: total}
+            elif phase is Phase.SENT:
+                result[op] = {0: by_final[0], 1: total - by_final[0]}
+            else:
+                result[op] = dict(enumerate(by_final))
+        return result
+
+    def page(self, now: float, offset: int, limit: int) -> Iterator[tuple[str, int | None]]:
+        """(recipient, message_status) for one page, O(limit)."""
+        phase = self.phase(now)
+        for national in self.recipients[offset : offset + limit]:
+            yield format_number(national), self.status_of(national, phase)
+
+    def numbers(self) -> Iterator[str]:
+        return (format_number(n) for n in self.recipients)
+
+
+class CancelOutcome(Enum):
+    CANCELED = "canceled"
+    NOT_FOUND = "not_found"
+    NOT_CANCELABLE = "not_cancelable"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkFilters:
+    """The outbox report's filters, already parsed; None means "any"."""
+
+    number: str | None = None
+    messages_outbox_id: int | None = None
+    create_from: float | None = None
+    create_to: float | None = None
+    send_from: float | None = None
+    send_to: float | None = None
+    from_exit_count: int | None = None
+    to_exit_count: int | None = None
+    message: str | None = None
+    state_id: int | None = None
+
+
+class Outbox:
+    """Every bulk of every user; lookups are always by (user, id)."""
+
+    def __init__(self, clock: SandboxClock, *, delivery_delay: float = 2.0) -> None:
+        self._clock = clock
+        self._delay = delivery_delay
+        self._bulks: dict[int, OutboxBulk] = {}
+        self._by_user: dict[str, list[int]] = {}
+        self._ids = itertools.count(FIRST_OUTBOX_ID)
+
+    def reset(self) -> None:
+        self._bulks.clear()
+        self._by_user.clear()
+        self._ids = itertools.count(FIRST_OUTBOX_ID)
+
+    def create(
+        self,
+        user: User,
+        *,
+        sender: str,
+        text: str,
+        recipients: Iterable[int],
+        sending_type: str,
+        send_time: float | None = None,
+        created_at: float | None = None,
+        summary: str | None = None,
+        user_ip: str | None = None,
+    ) -> OutboxBulk:
+        """Create a bulk and debit its cost; without enough credit it is forced to state 8."""
+        numbers = recipients if isinstance(recipients, array) else array("q", recipients)
+        created = self._clock.now() if created_at is None else created_at
+        parts, encoding, cost = cost_of(text, len(numbers))
+        counts = {op: [0] * 5 for op in OPERATORS}
+        for national in numbers:
+            counts[operator_of(national)][magic_final_status(national)] += 1
+        bulk = OutboxBulk(
+            id=next(self._ids),
+            username=user.username,
+            user_id=user.id,
+            sender=sender,
+            text=text,
+            sending_type=sending_type,
+            created_at=created,
+            start_at=send_time if send_time is not None and send_time > created else created,
+            delay=self._delay,
+            recipients=numbers,
+            parts=parts,
+            encoding=encoding,
+            cost=float(cost),
+            summary=summary,
+            user_ip=user_ip,
+            counts=counts,
+        )
+        if cost > user.credit:
+            bulk.final_state = 8
+        else:
+            user.credit -= cost
+        self._bulks[bulk.id] = bulk
+        self._by_user.setdefault(user.username, []).append(bulk.id)
+        return bulk
+
+    def get(self, username: str, bulk_id: int) -> OutboxBulk | None:
+        bulk = self._bulks.get(bulk_id)
+        return bulk if bulk is not None and bulk.username == username else None
+
+    def get_any(self, bulk_id: int) -> OutboxBulk | None:
+        """Admin lookup across users."""
+        return self._bulks.get(bulk_id)
+
+    def for_user(self, username: str, filters: BulkFilters | None = None) -> list[OutboxBulk]:
+        """The user's bulks, newest first, matching every given filter."""
+        ids = self._by_user.get(username, [])
+        f = filters or BulkFilters()
+        if f.messages_outbox_id is not None:
+            found = self.get(username, f.messages_outbox_id)
+            candidates: Iterable[OutboxBulk] = [found] if found else []
+        else:
+            candidates = (self._bulks[i] for i in reversed(ids))
+        now = self._clock.now()
+        return [b for b in candidates if _matches(b, f, now)]
+
+    def count(self, username: str | None = None) -> int:
+        if username is None:
+            return len(self._bulks)
+        return len(self._by_user.get(username, []))
+
+    def all(self) -> list[OutboxBulk]:
+        return list(self._bulks.values())
+
+    def cancel(self, user: User, bulk_id: int) -> CancelOutcome:
+        """Cancel a scheduled bulk at least CANCEL_MARGIN before it starts, refunding its cost."""
+        bulk = self.get(user.username, bulk_id)
+        if bulk is None:
+            return CancelOutcome.NOT_FOUND
+        now = self._clock.now()
+        if bulk.phase(now) is not Phase.QUEUED or bulk.start_at - now < CANCEL_MARGIN:
+            return CancelOutcome.NOT_CANCELABLE
+        bulk.final_state = 7
+        user.credit += bulk.cost
+        return CancelOutcome.CANCELED
+
+    def force_state(self, bulk_id: int, state_id: int | None) -> OutboxBulk | None:
+        """Admin: pin a bulk to a failure state (3, 4, 7, 8, 9), or None to follow the clock."""
+        if state_id is not None and state_id not in FORCEABLE_STATES:
+            raise ValueError(f"state_id must be one of {sorted(FORCEABLE_STATES)} or null")
+        bulk = self._bulks.get(bulk_id)
+        if bulk is not None:
+            bulk.final_state = state_id
+        return bulk
+
+
+def _matches(b: OutboxBulk, f: BulkFilters, now: float) -> bool:
+    if f.number is not None and b.sender != f.number:
+        return False
+    if f.create_from is not None and b.created_at < f.create_from:
+        return False
+    if f.create_to is not None and b.created_at > f.create_to:
+        return False
+    if f.send_from is not None and b.start_at < f.send_from:
+        return False
+    if f.send_to is not None and b.start_at > f.send_to:
+        return False
+    if f.message is not None and f.message not in b.text:
+        return False
+    if f.state_id is not None and b.state_id(now) != f.state_id:
+        return False
+    exits = b.exit_count(now) if (f.from_exit_count, f.to_exit_count) != (None, None) else 0
+    if f.from_exit_count is not None and exits < f.from_exit_count:
+        return False
+    return not (f.to_exit_count is not None and exits > f.to_exit_count)
+
+
+__all__ = ["STATE_NAMES", "BulkFilters", "CancelOutcome", "Outbox", "OutboxBulk", "Phase"]

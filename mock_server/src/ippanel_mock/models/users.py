@@ -1,0 +1,347 @@
+"""Accounts, API keys, login tokens, SMS OTPs and TOTP: the sandbox's identity model."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pyotp
+
+from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
+
+LoginMethod = Literal["login", "ga", "sms"]
+LOGIN_METHODS: tuple[LoginMethod, ...] = ("login", "ga", "sms")
+
+TEMP_TOKEN_TTL = 6 * 60.0
+FINAL_TOKEN_TTL = 10 * 3600.0
+MAX_OTP_TRIES = 5
+DEFAULT_PASSWORD = "sandbox-password"
+DEFAULT_CREDIT = 1e12
+DEFAULT_SENDERS = ("+983000505", "+9810001")
+DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+"""160-bit base32 secret of `sandbox-ga` (pyotp rejects secrets under 112 bits)."""
+
+OtpSender = Callable[["User", str], None]
+"""Called with (user, code) whenever the sandbox "sends" an OTP SMS."""
+
+
+class UserError(ValueError):
+    """A user definition is invalid (message names the field, never a secret)."""
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    username: str
+    password: str = field(repr=False)
+    method: LoginMethod
+    mobile: str
+    name: str
+    credit: float
+    api_keys: list[str] = field(default_factory=list, repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
+    senders: tuple[str, ...] = DEFAULT_SENDERS
+    is_reseller: bool = False
+    send_block: bool = False
+    document_block: bool = False
+
+
+@dataclass(slots=True)
+class _Session:
+    kind: Literal["temp", "final", "reset"]
+    username: str
+    expires_at: float
+    otp: str | None = None
+    tries_left: int = MAX_OTP_TRIES
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    method: LoginMethod
+    token: str
+
+
+class UserStore:
+    """Users and their credentials; every token check reads the sandbox clock."""
+
+    def __init__(self, clock: SandboxClock, *, seed: int = 0, otp_sender: OtpSender | None = None):
+        self._clock = clock
+        self._seed = seed
+        self._otp_sender = otp_sender
+        self._rng = random.Random(seed)
+        self._users: dict[str, User] = {}
+        self._api_keys: dict[str, str] = {}
+        self._sessions: dict[str, _Session] = {}
+        self._next_id = 58_745
+
+    def reset(self) -> None:
+        self._rng = random.Random(self._seed)
+        self._users.clear()
+        self._api_keys.clear()
+        self._sessions.clear()
+        self._next_id = 58_745
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def create_user(
+        self,
+        username: str,
+        password: str = DEFAULT_PASSWORD,
+        *,
+        method: str = "login",
+        mobile: str,
+        name: str | None = None,
+        credit: float = DEFAULT_CREDIT,
+        api_keys: Iterable[str] = (),
+        totp_secret: str | None = None,
+        senders: Iterable[str] = DEFAULT_SENDERS,
+        is_reseller: bool = False,
+    ) -> User:
+        """Add an account; on bad input raise UserError naming the field, changing nothing."""
+        if not isinstance(username, str) or not username.strip():
+            raise UserError("username must be a non-empty string")
+        if username in self._users:
+            raise UserError(f"username {username!r} already exists")
+        if not isinstance(password, str) or not password:
+            raise UserError("password must be a non-empty string")
+        if method not in LOGIN_METHODS:
+            raise UserError(f"method must be one of {', '.join(LOGIN_METHODS)}")
+        try:
+            normal_mobile = normalize_recipient(mobile)
+        except (InvalidRecipient, TypeError, AttributeError):
+            raise UserError("mobile must be an Iranian mobile number") from None
+        if isinstance(credit, bool) or not isinstance(credit, int | float) or credit < 0:
+            raise UserError("credit must be a number >= 0")
+        keys = list(api_keys)
+        for key in keys:
+            if not isinstance(key, str) or not key:
+                raise UserError("api_keys must be non-empty strings")
+            if key in self._api_keys:
+                raise UserError("an api key is already in use")
+        if len(set(keys)) != len(keys):
+            raise UserError("api_keys must be distinct")
+        if method == "ga" and totp_secret is None:
+            totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
+        if totp_secret is not None:
+            try:
+                pyotp.TOTP(totp_secret).now()
+            except Exception:
+                raise UserError("totp_secret must be base32 of at least 112 bits") from None
+        user = User(
+            id=self._next_id,
+            username=username,
+            password=password,
+            method=method,
+            mobile=normal_mobile,
+            name=name if name is not None else username,
+            credit=float(credit),
+            api_keys=keys,
+            totp_secret=totp_secret,
+            senders=tuple(senders),
+            is_reseller=is_reseller,
+        )
+        self._next_id += 1
+        self._users[username] = user
+        for key in keys:
+            self._api_keys[key] = username
+        return user
+
+    def load_file(self, path: str | Path) -> list[User]:
+        """Create the users listed in a JSON file: a list of objects, or {"users": [...]}."""
+        try:
+            raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot read users file {path}: {type(exc).__name__}") from None
+        items = raw.get("users") if isinstance(raw, dict) else raw
+        if not isinstance(items, list):
+            raise UserError("users file must hold a list of user objects")
+        return [self.create_from_mapping(item) for item in items]
+
+    def create_from_mapping(self, item: Mapping[str, Any]) -> User:
+        if not isinstance(item, Mapping):
+            raise UserError("each user must be an object")
+        allowed = {
+            "username", "password", "method", "mobile", "name", "credit",
+            "api_key", "api_keys", "totp_secret", "senders", "is_reseller",
+        }  # fmt: skip
+        unknown = sorted(set(item) - allowed)
+        if unknown:
+            raise UserError(f"unknown user fields: {', '.join(unknown)}")
+        keys = list(item.get("api_keys", []))
+        if "api_key" in item:
+            keys.insert(0, item["api_key"])
+        return self.create_user(
+            item.get("username", ""),
+            item.get("password", DEFAULT_PASSWORD),
+            method=item.get("method", "login"),
+            mobile=item.get("mobile", ""),
+            name=item.get("name"),
+            credit=item.get("credit", DEFAULT_CREDIT),
+            api_keys=keys,
+            totp_secret=item.get("totp_secret"),
+            senders=item.get("senders", DEFAULT_SENDERS),
+            is_reseller=bool(item.get("is_reseller", False)),
+        )
+
+    def get(self, username: str) -> User | None:
+        return self._users.get(username)
+
+    def all(self) -> list[User]:
+        return list(self._users.values())
+
+    def remove_user(self, username: str) -> bool:
+        user = self._users.pop(username, None)
+        if user is None:
+            return False
+        for key in user.api_keys:
+            self._api_keys.pop(key, None)
+        for token in [t for t, s in self._sessions.items() if s.username == username]:
+            del self._sessions[token]
+        return True
+
+    def set_credit(self, username: str, credit: float) -> User | None:
+        user = self._users.get(username)
+        if user is not None:
+            user.credit = float(credit)
+        return user
+
+    def add_api_key(self, username: str, key: str) -> bool:
+        user = self._users.get(username)
+        if user is None or not key or key in self._api_keys:
+            return False
+        user.api_keys.append(key)
+        self._api_keys[key] = username
+        return True
+
+    # -- authentication --------------------------------------------------------------------
+
+    def authenticate(self, header_value: str | None) -> User | None:
+        """The caller behind an Authorization header: an API key or a live final token."""
+        if not header_value:
+            return None
+        value = header_value.strip()
+        username = self._api_keys.get(value)
+        if username is None:
+            session = self._live(value, "final")
+            username = session.username if session else None
+        return self._users.get(username) if username else None
+
+    def login(self, username: str, password: str) -> LoginResult | None:
+        user = self._users.get(username)
+        if user is None or user.password != password:
+            return None
+        if user.method == "login":
+            return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
+        token = self._new_session("temp", user, TEMP_TOKEN_TTL)
+        if user.method == "sms":
+            self._send_otp(token, user)
+        return LoginResult(user.method, token)
+
+    def send_sms_otp(self, token: str) -> LoginResult | None:
+        """(Re)send an SMS OTP for a pending login; the token keeps its expiry."""
+        session = self._live(token, "temp")
+        user = self._users.get(session.username) if session else None
+        if session is None or user is None:
+            return None
+        self._send_otp(token, user)
+        return LoginResult("sms", token)
+
+    def confirm_otp(self, token: str, otp: str) -> LoginResult | None:
+        session = self._live(token, "temp")
+        user = self._users.get(session.username) if session else None
+        if session is None or user is None:
+            return None
+        if not self._otp_matches(session, user, otp):
+            self._count_failure(token, session)
+            return None
+        del self._sessions[token]
+        return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
+
+    def forgot_password(self, username: str, mobile: str) -> str | None:
+        user = self._users.get(username)
+        try:
+            same_mobile = user is not None and normalize_recipient(mobile) == user.mobile
+        except InvalidRecipient:
+            same_mobile = False
+        if user is None or not same_mobile:
+            return None
+        token = self._new_session("reset", user, TEMP_TOKEN_TTL)
+        self._send_otp(token, user)
+        return token
+
+    def change_password_by_token(self, token: str, otp: str, password: str) -> bool:
+        session = self._live(token, "reset")
+        user = self._users.get(session.username) if session else None
+        if session is None or user is None:
+            return False
+        if session.otp is None or otp != session.otp:
+            self._count_failure(token, session)
+            return False
+        del self._sessions[token]
+        user.password = password
+        return True
+
+    def logout(self, header_value: str) -> bool:
+        """End a final token; an API key is valid but has nothing to end."""
+        value = header_value.strip()
+        if value in self._api_keys:
+            return True
+        if self._live(value, "final") is None:
+            return False
+        del self._sessions[value]
+        return True
+
+    def token_expiry(self, token: str) -> float | None:
+        session = self._sessions.get(token)
+        return session.expires_at if session else None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _new_session(self, kind: Literal["temp", "final", "reset"], user: User, ttl: float) -> str:
+        self._prune()
+        token = f"{self._rng.getrandbits(128):032x}"
+        self._sessions[token] = _Session(kind, user.username, self._clock.now() + ttl)
+        return token
+
+    def _live(self, token: str, kind: str) -> _Session | None:
+        session = self._sessions.get(token)
+        if session is None or session.kind != kind:
+            return None
+        if self._clock.now() >= session.expires_at:
+            del self._sessions[token]
+            return None
+        return session
+
+    def _send_otp(self, token: str, user: User) -> None:
+        code = f"{self._rng.randrange(10**5, 10**6)}"
+        session = self._sessions[token]
+        session.otp = code
+        if self._otp_sender is not None:
+            self._otp_sender(user, code)
+
+    def _otp_matches(self, session: _Session, user: User, otp: str) -> bool:
+        if user.method == "ga" and user.totp_secret:
+            totp = pyotp.TOTP(user.totp_secret)
+            # The sandbox clock may be advanced; a real authenticator app uses wall time.
+            return totp.verify(otp, for_time=self._clock.now(), valid_window=1) or totp.verify(
+                otp, valid_window=1
+            )
+        return session.otp is not None and otp == session.otp
+
+    def _count_failure(self, token: str, session: _Session) -> None:
+        session.tries_left -= 1
+        if session.tries_left <= 0:
+            self._sessions.pop(token, None)
+
+    def _prune(self) -> None:
+        if len(self._sessions) < 10_000:
+            return
+        now = self._clock.now()
+        for token in [t for t, s in self._sessions.items() if now >= s.expires_at]:
+            del self._sessions[token]

@@ -1,0 +1,74 @@
+"""Recipient normalization, operators, message parts and costs."""
+
+from __future__ import annotations
+
+import pytest
+from ippanel_mock.models.parts import cost_of, message_parts
+from ippanel_mock.models.phones import (
+    InvalidRecipient,
+    magic_final_status,
+    normalize_recipient,
+    operator_of,
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+989121234567", "09121234567", "9121234567", "989121234567", "00989121234567",
+     "+98 912 123 4567", "۰۹۱۲۱۲۳۴۵۶۷"],
+)  # fmt: skip
+def test_every_accepted_form_normalizes_to_e164(raw: str) -> None:
+    assert normalize_recipient(raw) == "+989121234567"
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "12345", "+982112345678", "0912123456", "+9891212345678", "abc"]
+)
+def test_non_mobile_numbers_are_rejected(raw: str) -> None:
+    with pytest.raises(InvalidRecipient):
+        normalize_recipient(raw)
+
+
+@pytest.mark.parametrize(
+    ("number", "operator"),
+    [("+989121234567", "mci"), ("+989901234567", "mci"), ("+989351234567", "irancell"),
+     ("+989011234567", "irancell"), ("+989201234567", "other")],
+)  # fmt: skip
+def test_operator_of(number: str, operator: str) -> None:
+    assert operator_of(number) == operator
+
+
+@pytest.mark.parametrize(("last4", "status"), [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 2)])
+def test_magic_final_status(last4: int, status: int) -> None:
+    assert magic_final_status(9_121_230_000 + last4) == status
+    assert magic_final_status(9_121_231_000 + last4) == 2
+
+
+@pytest.mark.parametrize(
+    ("length", "parts"), [(1, 1), (70, 1), (71, 2), (134, 2), (135, 3), (201, 3), (202, 4)]
+)
+def test_persian_uses_ucs2_70_then_67(length: int, parts: int) -> None:
+    assert message_parts("س" * length) == (parts, "fa")
+
+
+@pytest.mark.parametrize(("length", "parts"), [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3)])
+def test_latin_uses_gsm7_160_then_153(length: int, parts: int) -> None:
+    assert message_parts("a" * length) == (parts, "en")
+
+
+def test_one_persian_letter_makes_the_whole_message_ucs2() -> None:
+    assert message_parts("a" * 100 + "ب") == (2, "fa")
+
+
+def test_gsm7_extension_characters_count_twice() -> None:
+    assert message_parts("€" * 80) == (1, "en")
+    assert message_parts("€" * 81) == (2, "en")
+    assert message_parts("[" + "a" * 159) == (2, "en")
+
+
+def test_persian_is_billed_at_its_cheaper_tariff() -> None:
+    _, _, fa_cost = cost_of("سلام", 3)
+    _, _, en_cost = cost_of("hello", 3)
+    assert fa_cost == 3 * 1330
+    assert en_cost == 3 * 3325
+    assert cost_of("س" * 71, 2)[2] == 2 * 2 * 1330

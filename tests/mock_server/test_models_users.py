@@ -1,0 +1,125 @@
+"""Accounts, tokens, OTPs and TOTP, without HTTP."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from ippanel_mock.config import SandboxConfig
+from ippanel_mock.models.backend import SandboxBackend
+from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, UserError
+
+
+@pytest.fixture
+def backend() -> SandboxBackend:
+    return SandboxBackend(SandboxConfig())
+
+
+def last_otp(backend: SandboxBackend, mobile: str) -> str:
+    otp_messages = [m for m in backend.messages._items if m.recipient == mobile]
+    return otp_messages[-1].text.rsplit(" ", 1)[-1]
+
+
+def test_default_accounts_authenticate_with_their_api_keys(backend: SandboxBackend) -> None:
+    for username in ("sandbox", "sandbox-ga", "sandbox-sms"):
+        key = "sandbox-api-key" if username == "sandbox" else f"{username}-api-key"
+        user = backend.users.authenticate(key)
+        assert user is not None
+        assert user.username == username
+        assert user.credit == 1e12
+    assert backend.users.authenticate("nope") is None
+
+
+def test_plain_login_token_lives_ten_hours(backend: SandboxBackend) -> None:
+    result = backend.users.login("sandbox", "sandbox-password")
+    assert result is not None
+    assert result.method == "login"
+    assert backend.users.authenticate(result.token) is not None
+    backend.clock.advance(10 * 3600 - 1)
+    assert backend.users.authenticate(result.token) is not None
+    backend.clock.advance(2)
+    assert backend.users.authenticate(result.token) is None
+
+
+def test_wrong_password_gets_nothing(backend: SandboxBackend) -> None:
+    assert backend.users.login("sandbox", "wrong") is None
+    assert backend.users.login("ghost", "sandbox-password") is None
+
+
+def test_totp_flow_accepts_a_real_authenticator_code(backend: SandboxBackend) -> None:
+    pending = backend.users.login("sandbox-ga", "sandbox-password")
+    assert pending is not None
+    assert pending.method == "ga"
+    assert backend.users.authenticate(pending.token) is None
+    final = backend.users.confirm_otp(pending.token, pyotp.TOTP(DEFAULT_TOTP_SECRET).now())
+    assert final is not None
+    assert backend.users.authenticate(final.token).username == "sandbox-ga"  # type: ignore[union-attr]
+
+
+def test_sms_flow_captures_the_otp_for_the_users_mobile(backend: SandboxBackend) -> None:
+    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    assert pending is not None
+    assert pending.method == "sms"
+    mobile = backend.users.get("sandbox-sms").mobile  # type: ignore[union-attr]
+    final = backend.users.confirm_otp(pending.token, last_otp(backend, mobile))
+    assert final is not None
+    assert final.method == "login"
+
+
+def test_temporary_token_dies_after_six_minutes(backend: SandboxBackend) -> None:
+    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    assert pending is not None
+    otp = last_otp(backend, "+989350000300")
+    backend.clock.advance(6 * 60)
+    assert backend.users.confirm_otp(pending.token, otp) is None
+
+
+def test_five_wrong_otps_kill_the_temporary_token(backend: SandboxBackend) -> None:
+    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    assert pending is not None
+    otp = last_otp(backend, "+989350000300")
+    wrong = "000000" if otp != "000000" else "111111"
+    for _ in range(5):
+        assert backend.users.confirm_otp(pending.token, wrong) is None
+    assert backend.users.confirm_otp(pending.token, otp) is None
+
+
+def test_forgot_password_then_change_it(backend: SandboxBackend) -> None:
+    token = backend.users.forgot_password("sandbox", "09120000100")
+    assert token is not None
+    otp = last_otp(backend, "+989120000100")
+    assert backend.users.change_password_by_token(token, otp, "new-secret")
+    assert backend.users.login("sandbox", "sandbox-password") is None
+    assert backend.users.login("sandbox", "new-secret") is not None
+    assert backend.users.forgot_password("sandbox", "+989129999999") is None
+
+
+def test_logout_ends_a_token(backend: SandboxBackend) -> None:
+    result = backend.users.login("sandbox", "sandbox-password")
+    assert result is not None
+    assert backend.users.logout(result.token)
+    assert backend.users.authenticate(result.token) is None
+    assert not backend.users.logout(result.token)
+
+
+def test_bad_user_definitions_are_rejected_and_change_nothing(backend: SandboxBackend) -> None:
+    before = len(backend.users.all())
+    with pytest.raises(UserError, match="mobile"):
+        backend.users.create_user("x", mobile="123")
+    with pytest.raises(UserError, match="already exists"):
+        backend.users.create_user("sandbox", mobile="09121112233")
+    with pytest.raises(UserError, match="api key"):
+        backend.users.create_user("y", mobile="09121112233", api_keys=["sandbox-api-key"])
+    with pytest.raises(UserError, match="method"):
+        backend.users.create_user("z", mobile="09121112233", method="fax")
+    assert len(backend.users.all()) == before
+
+
+def test_users_file_adds_accounts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "users.json"
+    path.write_text(
+        '[{"username": "qa", "mobile": "09121110000", "api_key": "qa-key", "credit": 5}]'
+    )
+    backend = SandboxBackend(SandboxConfig(users_file=str(path)))
+    user = backend.users.authenticate("qa-key")
+    assert user is not None
+    assert user.credit == 5
