@@ -1,0 +1,173 @@
+"""The IPPanel exception tree.
+
+Every exception message is built from non-secret facts only (status codes, message codes, the
+server's Persian message, field names, a request summary). API keys, tokens, passwords, OTPs and
+message texts are never passed in, so ``str(exc)`` is safe to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class IPPanelError(Exception):
+    """Base of every error raised by the IPPanel client.
+
+    When a send split into several requests fails at chunk ``failed_chunk`` (0-based),
+    ``sent_outbox_ids`` holds the outbox ids of the chunks IPPanel already accepted, in order,
+    so a caller knows what went out; for other errors it is empty.
+    """
+
+    sent_outbox_ids: list[int]
+    failed_chunk: int | None = None
+    chunks: int | None = None
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.sent_outbox_ids = []
+
+
+class IPPanelApiError(IPPanelError):
+    """IPPanel answered and said no: a non-2xx status or ``meta.status`` false."""
+
+    def __init__(
+        self,
+        http_status: int,
+        message_code: str | None,
+        message: str | None,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        *,
+        request_summary: str = "",
+    ) -> None:
+        self.http_status = http_status
+        self.message_code = message_code
+        self.message = message or ""
+        self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
+        self.request_summary = request_summary
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        text = f"IPPanel answered HTTP {self.http_status}"
+        if self.message_code:
+            text += f" ({self.message_code})"
+        if self.message:
+            text += f": {self.message}"
+        if self.errors:
+            fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items())
+            text += f" [{fields}]"
+        if self.request_summary:
+            text += f" — request: {self.request_summary}"
+        return text
+
+
+class IPPanelAuthError(IPPanelApiError):
+    """Bad credentials, an expired token or OTP (401, or ``400-1`` on an auth route)."""
+
+
+class IPPanelValidationError(IPPanelApiError):
+    """The server rejected the input (422, ``400-2``, ``422-1``, or a business 400)."""
+
+
+class IPPanelNotFoundError(IPPanelApiError):
+    """The object does not exist for this account (404)."""
+
+
+class IPPanelRateLimitError(IPPanelApiError):
+    """Too many requests (429); ``retry_after`` is in seconds when the server said so."""
+
+    def __init__(
+        self,
+        http_status: int,
+        message_code: str | None,
+        message: str | None,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        *,
+        request_summary: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            http_status, message_code, message, errors, request_summary=request_summary
+        )
+
+
+class IPPanelServerError(IPPanelApiError):
+    """IPPanel failed (5xx)."""
+
+
+class IPPanelTransportError(IPPanelError):
+    """The request certainly never reached IPPanel (refused, DNS failure, connect timeout)."""
+
+    def __init__(self, message: str, *, request_summary: str = "") -> None:
+        self.request_summary = request_summary
+        super().__init__(f"{message} — request: {request_summary}" if request_summary else message)
+
+
+class IPPanelResponseLostError(IPPanelError):
+    """A read request went out but no complete answer came back (read timeout, reset).
+
+    Harmless for reads (they are retried); a send in this situation raises
+    :class:`IPPanelSendOutcomeUnknown` instead.
+    """
+
+    def __init__(self, message: str, *, request_summary: str = "") -> None:
+        self.request_summary = request_summary
+        super().__init__(f"{message} — request: {request_summary}" if request_summary else message)
+
+
+class IPPanelSendOutcomeUnknown(IPPanelError):
+    """A send may or may not have been accepted by IPPanel; it is never retried automatically.
+
+    Raised on a read timeout, a connection reset or closed after the request was written, an
+    empty reply, or a 500/502/504 answer to a send. Check the outbox report before sending again,
+    or the recipients may get the SMS twice.
+    """
+
+    def __init__(
+        self,
+        request_summary: str,
+        reason: str,
+        *,
+        http_status: int | None = None,
+    ) -> None:
+        self.request_summary = request_summary
+        self.reason = reason
+        self.http_status = http_status
+        super().__init__(
+            f"Outcome of the send is unknown ({reason}): IPPanel may or may not have accepted "
+            f"{request_summary}. It was not retried; check the outbox report before resending."
+        )
+
+
+class IPPanelLoginError(IPPanelAuthError):
+    """The account cannot log in unattended (it uses SMS one-time passwords)."""
+
+    def __init__(self, username_hint: str) -> None:
+        super().__init__(
+            401,
+            None,
+            f"account {username_hint!r} confirms logins with an SMS one-time password, which "
+            "cannot be done unattended; use an API key, or an account with Google Authenticator "
+            "(give its totp_secret) instead",
+        )
+
+
+class InvalidRecipientsError(ValueError):
+    """Some recipients are not Iranian mobile numbers; nothing was sent.
+
+    ``invalid`` lists ``(position, value)`` pairs (0-based) for every bad entry.
+    """
+
+    def __init__(
+        self, invalid: Sequence[tuple[int, str]], total: int, *, context: str = ""
+    ) -> None:
+        self.invalid = list(invalid)
+        self.total = total
+        self.context = context
+        shown = ", ".join(f"#{i}: {v!r}" for i, v in self.invalid[:20])
+        more = f" and {len(self.invalid) - 20} more" if len(self.invalid) > 20 else ""
+        where = f" in {context}" if context else ""
+        super().__init__(
+            f"{len(self.invalid)} of {total} recipient(s){where} are not Iranian mobile numbers "
+            f"(expected forms like 09121234567 or +989121234567): {shown}{more}"
+        )
