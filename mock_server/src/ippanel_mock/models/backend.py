@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
+from typing import overload
+
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.clock import SandboxClock
 from ippanel_mock.models.history import fill_history
@@ -9,7 +13,28 @@ from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import Outbox
 from ippanel_mock.models.patterns import PatternStore
+from ippanel_mock.models.phones import format_number
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
+
+
+class FormattedNumbers(Sequence[str]):
+    """A lazy "+98…" view of an array of national numbers: slicing never copies the whole."""
+
+    def __init__(self, numbers: array) -> None:
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [format_number(n) for n in self._numbers[index]]
+        return format_number(self._numbers[index])
+
 
 OTP_SENDER = "+9810001"
 OTP_TEXT = "کد ورود شما: {code}"
@@ -60,15 +85,14 @@ class SandboxBackend:
             )
 
     def capture_bulk(self, bulk_id: int) -> None:
-        """Record what a bulk "delivers"; only the tail that fits the bounded log is passed."""
+        """Record what a bulk "delivers" (the bounded log only builds the tail it keeps)."""
         bulk = self.outbox.get_any(bulk_id)
         if bulk is None:
             return
-        tail = bulk.recipients[-self.config.message_capacity :]
         self.messages.capture_many(
             user=bulk.username,
             sender=bulk.sender,
-            recipients=(f"+98{n}" for n in tail),
+            recipients=FormattedNumbers(bulk.recipients),
             text=bulk.text,
             bulk_id=bulk.id,
             sending_type=bulk.sending_type,

@@ -1,0 +1,115 @@
+"""The IPPanel envelope: {"data", "meta": {status, message, message_parameters, message_code}}."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+MSG_OK = "انجام شد"
+MSG_BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
+MSG_NOT_FOUND = "پیام مورد نظر یافت نشد"
+MSG_ROUTE_NOT_FOUND = "آدرس مورد نظر یافت نشد"
+MSG_METHOD_NOT_ALLOWED = "این متد برای این آدرس مجاز نیست"
+MSG_TOO_LARGE = "حجم درخواست بیش از حد مجاز است"
+MSG_BAD_JSON = "بدنه درخواست JSON معتبر نیست"
+MSG_BAD_CONTENT_TYPE = "نوع محتوای درخواست پشتیبانی نمی شود"
+MSG_SERVER_ERROR = "خطای داخلی سرور"
+MSG_INVALID_STATE = "invalid state"
+MSG_NOT_CANCELABLE = "لغو پیام فقط تا ۵ دقیقه پیش از زمان ارسال زمان‌بندی شده ممکن است"
+
+_dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+class ApiError(Exception):
+    """Raised by routes and helpers; the outermost middleware renders it as an error envelope."""
+
+    def __init__(
+        self,
+        http_status: int,
+        message_code: str,
+        message: str,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{http_status} {message_code}")
+        self.http_status = http_status
+        self.message_code = message_code
+        self.message = message
+        self.errors = errors
+        self.headers = headers
+
+    def response(self) -> web.Response:
+        return error(
+            self.http_status, self.message_code, self.message, self.errors, headers=self.headers
+        )
+
+
+def meta(message: str, message_code: str, *, status: bool = True) -> dict[str, Any]:
+    return {
+        "status": status,
+        "message": message,
+        "message_parameters": [],
+        "message_code": message_code,
+    }
+
+
+def render(body: Mapping[str, Any], http_status: int = 200, **kw: Any) -> web.Response:
+    return web.Response(
+        text=_dumps(body), status=http_status, content_type="application/json", **kw
+    )
+
+
+def ok(data: Any = None, *, message: str = MSG_OK) -> web.Response:
+    return render({"data": data, "meta": meta(message, "200-1")})
+
+
+def created(data: Any = None, *, message: str = MSG_OK) -> web.Response:
+    return render({"data": data, "meta": meta(message, "201-1")}, 201)
+
+
+def error(
+    http_status: int,
+    message_code: str,
+    message: str,
+    errors: Mapping[str, Sequence[str]] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    body_meta = meta(message, message_code, status=False)
+    body_meta["errors"] = {k: list(v) for k, v in (errors or {}).items()}
+    return render({"data": None, "meta": body_meta}, http_status, headers=headers)
+
+
+def paginated(items: list[Any], *, page: int, per_page: int, total: int, path: str) -> web.Response:
+    """A Laravel-style page: paginator fields merged into meta."""
+    last_page = max(1, -(-total // per_page))
+    first = (page - 1) * per_page + 1 if items else None
+    body_meta: dict[str, Any] = {
+        "current_page": page,
+        "from": first,
+        "last_page": last_page,
+        "path": path,
+        "per_page": per_page,
+        "to": first + len(items) - 1 if first is not None else None,
+        "total": total,
+        **meta(MSG_OK, "200-1"),
+    }
+    return render({"data": items, "meta": body_meta})
+
+
+def unauthorized() -> ApiError:
+    return ApiError(401, "400-1", MSG_BAD_CREDENTIALS)
+
+
+def not_found(message: str = MSG_NOT_FOUND) -> ApiError:
+    return ApiError(404, "404-1", message)
+
+
+def validation_failed(errors: Mapping[str, Sequence[str]]) -> ApiError:
+    """422 400-2; the top message is the first field's first message, as in the spec."""
+    first = next(iter(errors.values()), ["اطلاعات ارسالی معتبر نیست"])
+    return ApiError(422, "400-2", first[0], errors)

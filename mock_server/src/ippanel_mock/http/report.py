@@ -1,0 +1,207 @@
+"""/api/report/*: outbox list, one bulk, its stats and its recipients; always the caller's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ippanel_mock.http.auth import backend_of, json_body, require_user
+from ippanel_mock.http.envelope import (
+    MSG_INVALID_STATE,
+    ApiError,
+    not_found,
+    ok,
+    paginated,
+    validation_failed,
+)
+from ippanel_mock.http.validation import invalid_message, required_message
+from ippanel_mock.models.outbox import STATE_NAMES, BulkFilters, OutboxBulk, Phase
+from ippanel_mock.models.users import User
+
+REPORT_TYPES = {"votp": "sendvoice"}
+STATS_BLOCKS: dict[int | None, str] = {
+    None: "operators_pending",
+    0: "operators_pending",
+    1: "operators_sent",
+    2: "operators_delivered",
+    3: "operators_failed",
+    4: "operators_blacklist",
+}
+MAX_PER_PAGE = 1000
+
+routes = web.RouteTableDef()
+
+
+def bulk_record(bulk: OutboxBulk, now: float) -> dict[str, Any]:
+    """The spec's outbox fields, numbers as strings where the spec shows strings."""
+    state = bulk.state_id(now)
+    state_name, state_fa = STATE_NAMES[state]
+    return {
+        "username": bulk.username,
+        "number_color": None,
+        "number": bulk.sender,
+        "number_id": None,
+        "messages_outbox_id": str(bulk.id),
+        "state": state_name,
+        "type": REPORT_TYPES.get(bulk.sending_type, bulk.sending_type),
+        "time_send": str(int(bulk.start_at)),
+        "time": str(int(bulk.created_at)),
+        "rcpts_count": str(bulk.size),
+        "exit_count": str(bulk.exit_count(now)),
+        "status": state_fa,
+        "partner_id": None,
+        "in_delivery_line": 0,
+        "valid": "approve",
+        "message": bulk.text,
+        "part": str(bulk.parts),
+        "cost": bulk.cost,
+        "summary": bulk.summary,
+        "user_ip": bulk.user_ip,
+        "user_id": str(bulk.user_id),
+        "files_path": None,
+        "parent_id": None,
+        "state_id": state,
+    }
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or value == "" else int(value)
+
+
+def parse_filters(raw: dict[str, Any]) -> BulkFilters:
+    """Filters already passed the schema (digits only); state_id is checked here (400-31)."""
+    state = raw.get("state_id")
+    state_id: int | None = None
+    if state is not None and state != "":
+        text = str(state)
+        if not text.isdigit() or int(text) not in STATE_NAMES:
+            raise ApiError(422, "400-31", MSG_INVALID_STATE)
+        state_id = int(text)
+    return BulkFilters(
+        number=raw.get("number") or None,
+        messages_outbox_id=_int_or_none(raw.get("messages_outbox_id")),
+        create_from=_int_or_none(raw.get("create_from_date")),
+        create_to=_int_or_none(raw.get("create_to_date")),
+        send_from=_int_or_none(raw.get("send_from_date")),
+        send_to=_int_or_none(raw.get("send_to_date")),
+        from_exit_count=_int_or_none(raw.get("from_exit_count")),
+        to_exit_count=_int_or_none(raw.get("to_exit_count")),
+        message=raw.get("message") or None,
+        state_id=state_id,
+    )
+
+
+@routes.post("/api/report/new_list")
+async def new_list(request: web.Request) -> web.Response:
+    user = require_user(request)
+    body = await json_body(request, "report_new_list", optional=True)
+    page, limit = body.get("page", 1), body.get("limit", 10)
+    raw_filters = body.get("filters") or {}
+    filters = parse_filters(raw_filters)
+    backend = backend_of(request)
+    wanted_user = raw_filters.get("username")
+    if wanted_user not in (None, "", "*", user.username):
+        bulks: list[OutboxBulk] = []
+    else:
+        bulks = backend.outbox.for_user(user.username, filters)
+    now = backend.clock.now()
+    window = bulks[(page - 1) * limit : page * limit]
+    return paginated(
+        [bulk_record(b, now) for b in window],
+        page=page,
+        per_page=limit,
+        total=len(bulks),
+        path=request.path,
+    )
+
+
+def _id_param(request: web.Request, name: str) -> int:
+    """A required positive integer query parameter, else the 422 envelope naming it."""
+    value = request.query.get(name)
+    if value is None or value == "":
+        raise validation_failed({name: [required_message(name)]})
+    if not value.isdigit():
+        raise validation_failed({name: [invalid_message(name)]})
+    return int(value)
+
+
+def _page_param(request: web.Request, name: str, default: int, maximum: int | None) -> int:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
+        raise validation_failed({name: [invalid_message(name)]})
+    return int(value)
+
+
+def _own_bulk(request: web.Request, user: User, bulk_id: int) -> OutboxBulk:
+    bulk = backend_of(request).outbox.get(user.username, bulk_id)
+    if bulk is None:
+        raise not_found()
+    return bulk
+
+
+def _single(request: web.Request, bulk: OutboxBulk) -> web.Response:
+    record = bulk_record(bulk, backend_of(request).clock.now())
+    record["return"] = 0
+    record["reject_comment"] = None
+    return ok(record)
+
+
+@routes.post("/api/report/by_bulk/{bulk_id}")
+async def by_bulk_post(request: web.Request) -> web.Response:
+    user = require_user(request)
+    await json_body(request, "report_by_bulk", optional=True)
+    raw = request.match_info["bulk_id"]
+    if not raw.isdigit():
+        raise not_found()
+    return _single(request, _own_bulk(request, user, int(raw)))
+
+
+@routes.get("/api/report/by_bulk")
+async def by_bulk_get(request: web.Request) -> web.Response:
+    user = require_user(request)
+    return _single(request, _own_bulk(request, user, _id_param(request, "messages_outbox_id")))
+
+
+@routes.get("/api/report/bulk_stats")
+async def bulk_stats(request: web.Request) -> web.Response:
+    user = require_user(request)
+    bulk = _own_bulk(request, user, _id_param(request, "bulk_id"))
+    now = backend_of(request).clock.now()
+    blocks = {
+        block: {op: {"fa": 0, "en": 0} for op in ("irancell", "mci")}
+        for block in dict.fromkeys(STATS_BLOCKS.values())
+    }
+    blocks["operators_failed"] = {op: {"fa": 0, "en": 0} for op in ("irancell", "mci")}
+    forced = bulk.phase(now) is Phase.FORCED
+    for op, by_status in bulk.status_counts(now).items():
+        if op == "other":
+            continue
+        for status, count in by_status.items():
+            block = "operators_failed" if forced else STATS_BLOCKS[status]
+            blocks[block][op][bulk.encoding] += count
+    return ok(blocks)
+
+
+@routes.get("/api/report/recipients")
+async def recipients(request: web.Request) -> web.Response:
+    user = require_user(request)
+    bulk_id = _id_param(request, "bulk_id")
+    page = _page_param(request, "page", 1, None)
+    per_page = _page_param(request, "per_page", 10, MAX_PER_PAGE)
+    bulk = _own_bulk(request, user, bulk_id)
+    now = backend_of(request).clock.now()
+    parts = str(bulk.parts)
+    items = [
+        {
+            "recipient": number,
+            "message": bulk.text,
+            "is_readable": True,
+            "msg_parts": parts,
+            "message_status": None if status is None else str(status),
+        }
+        for number, status in bulk.page(now, (page - 1) * per_page, per_page)
+    ]
+    return paginated(items, page=page, per_page=per_page, total=bulk.size, path=request.path)
