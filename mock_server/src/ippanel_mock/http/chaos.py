@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.auth import BACKEND
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 WIRE_FAULTS = ("reset_before", "reset_after", "empty_reply", "garbage", "hang")
@@ -234,8 +236,6 @@ SHUTDOWN: web.AppKey[_ShutdownSignal] = web.AppKey("chaos_shutdown", _ShutdownSi
 
 def setup_chaos(app: web.Application) -> None:
     """Attach a ChaosEngine seeded from the backend's config (seed 0 without a backend)."""
-    from ippanel_mock.http.app import BACKEND
-
     seed = app[BACKEND].config.seed if BACKEND in app else 0
     app[CHAOS] = ChaosEngine(seed)
     app[SHUTDOWN] = _ShutdownSignal()
@@ -276,10 +276,29 @@ async def _hang(request: web.Request, engine: ChaosEngine, shutdown: asyncio.Eve
             await asyncio.wait_for(shutdown.wait(), min(remaining, 0.5))
 
 
-def _status_response(status: int) -> web.Response:
-    from ippanel_mock.http.envelope import error_for_status
+STATUS_MESSAGES: dict[int, str] = {
+    400: "درخواست نامعتبر است",
+    401: "اطلاعات وارد شده صحیح نمی باشد",
+    403: "دسترسی به این بخش مجاز نیست",
+    404: "آدرس مورد نظر یافت نشد",
+    408: "زمان درخواست به پایان رسید",
+    409: "درخواست با وضعیت فعلی سازگار نیست",
+    429: "تعداد درخواست‌ها بیش از حد مجاز است، لطفا بعدا تلاش کنید",
+    500: "خطای داخلی سرور",
+    502: "خطا در ارتباط با سرویس دهنده",
+    503: "سرویس موقتا در دسترس نیست، لطفا بعدا تلاش کنید",
+    504: "زمان پاسخ سرویس دهنده به پایان رسید",
+}
+DEFAULT_STATUS_MESSAGE = "خطایی رخ داده است، لطفا بعدا تلاش کنید"
 
-    return error_for_status(status)
+
+def status_response(status: int) -> web.Response:
+    """The IPPanel error envelope for an HTTP status: message_code "<status>-1", Persian text."""
+    from ippanel_mock.http.envelope import error
+
+    headers = {"Retry-After": "1"} if status in (429, 503) else None
+    message = STATUS_MESSAGES.get(status, DEFAULT_STATUS_MESSAGE)
+    return error(status, f"{status}-1", message, headers=headers)
 
 
 @web.middleware
@@ -294,7 +313,7 @@ async def chaos_middleware(request: web.Request, handler: Handler) -> web.Stream
     if delay:
         await asyncio.sleep(delay)
     if rule.status is not None:
-        return _status_response(rule.status)
+        return status_response(rule.status)
     if rule.fault is None:
         return await handler(request)
     if rule.fault == "reset_after":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from ippanel_mock.http.auth import BACKEND
 from ippanel_mock.http.chaos import is_exempt
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -93,8 +94,6 @@ RATE_LIMITER: web.AppKey[RateLimiter] = web.AppKey("rate_limiter", RateLimiter)
 
 def setup_ratelimit(app: web.Application) -> None:
     """Attach a limiter configured from the backend's config (rate_limit, rate_burst)."""
-    from ippanel_mock.http.app import BACKEND
-
     if BACKEND in app:
         config = app[BACKEND].config
         app[RATE_LIMITER] = RateLimiter(config.rate_limit, config.rate_burst)
