@@ -12,7 +12,9 @@ Authenticator step). Extras: ``sender``, ``timeout``, ``totp_secret``, ``recipie
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import TracebackType
@@ -54,7 +56,9 @@ def mask_secret(value: str | None) -> None:
     try:
         from airflow.sdk.log import mask_secret as _mask
     except ImportError:  # Airflow 3.0
-        from airflow.sdk.execution_time.secrets_masker import mask_secret as _mask
+        from airflow.sdk.execution_time.secrets_masker import (  # type: ignore[no-redef]
+            mask_secret as _mask,
+        )
     _mask(value)
 
 
@@ -68,6 +72,30 @@ async def amask_secret(value: str | None) -> None:
         mask_secret(value)
         return
     await _amask(value)
+
+
+def _schedule_amask(value: str) -> None:
+    """Mask from sync code running on the event loop without blocking it."""
+    task = asyncio.get_running_loop().create_task(amask_secret(value))
+    _PENDING_MASKS.add(task)
+    task.add_done_callback(_PENDING_MASKS.discard)
+
+
+_PENDING_MASKS: set[asyncio.Task[None]] = set()
+
+
+def _mask_login_tokens(client: object, mask: Callable[[str], None]) -> None:
+    """Mask each login token the client stores (username/password connections)."""
+    auth = getattr(client, "_auth", None)
+    store = getattr(auth, "store", None)
+    if auth is None or not callable(store):
+        return
+
+    def store_and_mask(token: str) -> None:
+        mask(token)
+        store(token)
+
+    auth.store = store_and_mask
 
 
 def _raw_secrets(conn: Connection, extras: dict[str, Any]) -> list[str]:
@@ -308,6 +336,7 @@ class IPPanelHook(_IPPanelHookBase):
         if self._client is None:
             config = self.config
             self._client = IPPanelClient(config.base_url, **config.client_kwargs())
+            _mask_login_tokens(self._client, mask_secret)
         return self._client
 
     def test_connection(self) -> tuple[bool, str]:
@@ -363,10 +392,11 @@ class IPPanelAsyncHook(_IPPanelHookBase):
             self._config = self._config_from(conn, extras)
         return self._config
 
-    async def get_conn(self) -> AsyncIPPanelClient:  # type: ignore[override]
+    async def get_conn(self) -> AsyncIPPanelClient:
         if self._client is None:
             config = await self.get_config()
             self._client = AsyncIPPanelClient(config.base_url, **config.client_kwargs())
+            _mask_login_tokens(self._client, _schedule_amask)
         return self._client
 
     async def close(self) -> None:

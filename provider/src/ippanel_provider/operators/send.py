@@ -1,0 +1,346 @@
+"""One operator per IPPanel sending type; each returns the bulk ids (``message_outbox_ids``).
+
+The module imports only ``airflow.sdk`` at the top: DAG files that use these operators are
+parsed constantly, so the hook and the HTTP client are imported inside ``execute``.
+
+Retries: a send has no idempotency key, so a blind retry can text people twice. These operators
+therefore fail *without* Airflow retries (``AirflowFailException``) when the outcome of a send is
+unknown, when part of a split send was already accepted, and for errors a retry cannot fix
+(validation, authentication). Only errors that certainly sent nothing (connection refused,
+rate limit) are left to the task's ``retries``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from ippanel_provider.client import IPPanelClient, SendResult
+
+_SEPARATORS = re.compile(r"[,;\n\r]+")
+
+RecipientsArg = str | int | Iterable[str | int]
+
+
+def coerce_recipients(value: Any, *, what: str = "recipients") -> list[str]:
+    """Rendered recipients as a list of strings.
+
+    Accepts one number, a comma/semicolon/newline separated string, or any iterable of numbers
+    (``render_template_as_native_obj`` may turn a rendered number into an ``int``).
+    """
+    if value is None:
+        raise ValueError(f"{what} is empty: give at least one mobile number")
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be phone numbers, got a boolean")
+    if isinstance(value, str | int):
+        items: list[Any] = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
+        items = list(value)
+    else:
+        raise TypeError(f"{what} must be a number, a string or a list, got {type(value).__name__}")
+    numbers: list[str] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise TypeError(f"{what} must contain phone numbers, got {item!r}")
+        numbers += [part.strip() for part in _SEPARATORS.split(str(item)) if part.strip()]
+    if not numbers:
+        raise ValueError(f"{what} is empty: give at least one mobile number")
+    return numbers
+
+
+def coerce_recipient(value: Any) -> str:
+    """Exactly one rendered recipient, as a string (pattern and VOTP sends)."""
+    numbers = coerce_recipients(value, what="recipient")
+    if len(numbers) != 1:
+        raise ValueError(f"recipient must be exactly one number, got {len(numbers)}")
+    return numbers[0]
+
+
+class _IPPanelSendOperator(BaseOperator):
+    """Shared execute(): build the client, send once, turn errors into the right task outcome."""
+
+    template_fields: Sequence[str] = ("sender", "send_time")
+    ui_color = "#e8f4fd"
+    uses_sender = True
+
+    def __init__(
+        self,
+        *,
+        ippanel_conn_id: str = "ippanel_default",
+        sender: str | None = None,
+        send_time: datetime | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.ippanel_conn_id = ippanel_conn_id
+        self.sender = sender
+        self.send_time = send_time
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> list[int]:
+        from ippanel_provider.hooks.ippanel import IPPanelHook
+
+        with IPPanelHook(self.ippanel_conn_id) as hook:
+            sender = None
+            if self.uses_sender:
+                sender = str(self.sender).strip() if self.sender else hook.default_sender
+                if not sender:
+                    from ippanel_provider.airflow_compat import AirflowFailException
+
+                    raise AirflowFailException(
+                        f"{type(self).__name__}: no sender number. Pass sender=... or set the "
+                        f"'sender' extra of connection {self.ippanel_conn_id!r}."
+                    )
+            try:
+                result = self._send(hook.get_conn(), sender)
+            except Exception as exc:
+                self._raise_for(exc, context)
+                raise
+        self.log.info(
+            "IPPanel accepted %d recipient(s), %d part(s) each, in %d request(s): outbox ids %s",
+            result.recipients,
+            result.parts,
+            result.chunks,
+            result.message_outbox_ids,
+        )
+        return list(result.message_outbox_ids)
+
+    def _raise_for(self, exc: Exception, context: Context) -> None:
+        """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
+        from ippanel_provider.airflow_compat import AirflowFailException
+        from ippanel_provider.client.errors import (
+            InvalidRecipientsError,
+            IPPanelAuthError,
+            IPPanelError,
+            IPPanelNotFoundError,
+            IPPanelSendOutcomeUnknown,
+            IPPanelValidationError,
+        )
+
+        sent = list(getattr(exc, "sent_outbox_ids", []) or [])
+        if sent:
+            context["ti"].xcom_push(key="sent_outbox_ids", value=sent)
+            raise AirflowFailException(
+                f"Part of the send was accepted before it failed: outbox ids {sent} went out "
+                f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
+                f"twice; send the rest by hand. Cause: {exc}"
+            ) from exc
+        if isinstance(exc, IPPanelSendOutcomeUnknown):
+            raise AirflowFailException(
+                f"{exc} Do NOT simply clear or retry this task: look the send up in the IPPanel "
+                "outbox report first, or recipients may receive the SMS twice."
+            ) from exc
+        if isinstance(
+            exc,
+            InvalidRecipientsError
+            | IPPanelValidationError
+            | IPPanelAuthError
+            | IPPanelNotFoundError
+            | ValueError
+            | TypeError,
+        ):
+            raise AirflowFailException(f"IPPanel send rejected (not retried): {exc}") from exc
+        if isinstance(exc, IPPanelError):
+            self.log.warning("IPPanel send failed and certainly sent nothing: %s", exc)
+
+
+class IPPanelSendSmsOperator(_IPPanelSendOperator):
+    """Send one message to many recipients (sending type ``webservice``, or the older ``normal``).
+
+    :param recipients: numbers as a list, or one string separated by commas or newlines.
+    :param message: the text (templated).
+    :param sender: line number; defaults to the connection's ``sender`` extra.
+    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
+    :param sending_type: ``webservice`` (default) or ``normal``.
+    """
+
+    template_fields: Sequence[str] = ("recipients", "message", "sender", "send_time")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt"}
+
+    def __init__(
+        self,
+        *,
+        recipients: RecipientsArg,
+        message: str,
+        sending_type: str = "webservice",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.recipients = recipients
+        self.message = message
+        self.sending_type = sending_type
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        return client.send_sms(
+            coerce_recipients(self.recipients),
+            str(self.message),
+            sender=sender,
+            send_time=self.send_time,
+            sending_type=self.sending_type,
+        )
+
+
+class IPPanelSendPatternOperator(_IPPanelSendOperator):
+    """Send a stored pattern (template) to one recipient; map over ``recipient`` for many.
+
+    :param code: the pattern code.
+    :param recipient: one number.
+    :param pattern_params: the pattern's variables; values are sent as strings. (Not ``params``:
+        that name belongs to Airflow's DAG params.)
+    """
+
+    template_fields: Sequence[str] = ("code", "recipient", "pattern_params", "sender", "send_time")
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        recipient: str | int,
+        pattern_params: Mapping[str, object] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.code = code
+        self.recipient = recipient
+        self.pattern_params = dict(pattern_params or {})
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        if not isinstance(self.pattern_params, Mapping):
+            raise TypeError(
+                f"pattern_params must be a mapping of variable -> value, "
+                f"got {type(self.pattern_params).__name__}"
+            )
+        return client.send_pattern(
+            str(self.code),
+            coerce_recipient(self.recipient),
+            self.pattern_params,
+            sender=sender,
+            send_time=self.send_time,
+        )
+
+
+class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
+    """Send each item's own message to its own recipients.
+
+    :param items: ``[{"recipients": [...], "message": "..."}, ...]`` or ``(recipients, message)``
+        pairs (templated).
+    """
+
+    template_fields: Sequence[str] = ("items", "sender", "send_time")
+
+    def __init__(self, *, items: Sequence[Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.items = items
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        pairs: list[tuple[Sequence[str], str]] = []
+        for position, item in enumerate(self.items):
+            if isinstance(item, Mapping):
+                recipients, message = item.get("recipients"), item.get("message")
+            elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
+                recipients, message = item
+            else:
+                raise ValueError(
+                    f"item {position} must be {{'recipients': [...], 'message': ...}} "
+                    "or a (recipients, message) pair"
+                )
+            what = f"item {position} recipients"
+            pairs.append((coerce_recipients(recipients, what=what), str(message or "")))
+        return client.send_peer_to_peer(pairs, sender=sender, send_time=self.send_time)
+
+
+class IPPanelSendPeerToPeerFileOperator(_IPPanelSendOperator):
+    """Send per-recipient messages from a CSV file (header ``recipient,message``) or rows.
+
+    :param source: a path to the CSV file, or rows of ``(recipient, message)``.
+    """
+
+    template_fields: Sequence[str] = ("source", "sender", "send_time")
+
+    def __init__(self, *, source: str | Sequence[Sequence[Any]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        source: str | list[tuple[str, str]]
+        if isinstance(self.source, str):
+            source = self.source
+        else:
+            source = [(coerce_recipient(row[0]), str(row[1])) for row in self.source]
+        return client.send_peer_to_peer_file(source, sender=sender, send_time=self.send_time)
+
+
+class IPPanelSendPostalCodeOperator(_IPPanelSendOperator):
+    """Send one message to postal-code audiences (plus optional extra numbers).
+
+    :param targets: ``[{"postal_code": 1234567890, "mci": {"start": 0, "size": 10}, ...}]``.
+    :param other_recipients: extra numbers that also get the message.
+    """
+
+    template_fields: Sequence[str] = (
+        "message",
+        "targets",
+        "other_recipients",
+        "sender",
+        "send_time",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt", "targets": "json"}
+
+    def __init__(
+        self,
+        *,
+        message: str,
+        targets: Sequence[Mapping[str, Any]],
+        other_recipients: RecipientsArg = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.targets = targets
+        self.other_recipients = other_recipients
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        others = coerce_recipients(self.other_recipients) if self.other_recipients else []
+        return client.send_postal_code(
+            str(self.message),
+            list(self.targets),
+            other_recipients=others,
+            sender=sender,
+            send_time=self.send_time,
+        )
+
+
+class IPPanelSendVotpOperator(_IPPanelSendOperator):
+    """Send a voice one-time password; the code is masked in logs and rendered fields.
+
+    :param code: the one-time code to read out.
+    :param recipient: one number.
+    """
+
+    template_fields: Sequence[str] = ("code", "recipient", "send_time")
+    uses_sender = False
+
+    def __init__(self, *, code: str | int, recipient: str | int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.code = code
+        self.recipient = recipient
+
+    def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
+        super().render_template_fields(context, jinja_env)
+        from ippanel_provider.hooks.ippanel import mask_secret
+
+        mask_secret(str(self.code))
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        return client.send_votp(
+            str(self.code), coerce_recipient(self.recipient), send_time=self.send_time
+        )

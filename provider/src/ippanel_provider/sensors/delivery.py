@@ -1,0 +1,134 @@
+"""Wait until IPPanel bulks are sent or delivered (poke mode, reschedule mode or deferred)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from ippanel_provider.sensors.delivery_check import DeliveryVerdict
+
+
+class IPPanelDeliverySensor(BaseSensorOperator):
+    """Wait for IPPanel bulks and return a per-bulk summary (XCom).
+
+    :param outbox_ids: bulk ids: an int, a list, a comma-separated string, or a send task's
+        XCom (``send.output``; lists from mapped sends are flattened). Templated.
+    :param wait_for: ``"sent"``: every bulk reached state 6 (sent). ``"delivered"``: also every
+        recipient has a final status (delivered, not delivered or blacklisted). Recipients the
+        operator never reports on keep the sensor waiting until ``timeout``.
+    :param min_delivered_ratio: with ``wait_for="delivered"``, fail if fewer than this share
+        (0..1) of a bulk's recipients were delivered once all are final.
+    :param deferrable: wait in the triggerer instead of a worker slot.
+
+    A bulk that ends in state 3 (rejected), 4 (invalid recipients), 7 (canceled),
+    8 (insufficient credit) or 9 (system error) fails the task without retries.
+
+    The summary looks like ``{"1100000001": {"state_id": 6, "state": "...", "recipients": 2,
+    "counts": {"delivered": 2, ...}, "delivered_ratio": 1.0}}``.
+    """
+
+    template_fields: Sequence[str] = ("outbox_ids",)
+    ui_color = "#d5f5e3"
+
+    def __init__(
+        self,
+        *,
+        outbox_ids: Any,
+        wait_for: str = "sent",
+        min_delivered_ratio: float | None = None,
+        ippanel_conn_id: str = "ippanel_default",
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if wait_for not in ("sent", "delivered"):
+            raise ValueError(f"wait_for must be 'sent' or 'delivered', got {wait_for!r}")
+        if min_delivered_ratio is not None:
+            if not 0 <= min_delivered_ratio <= 1:
+                raise ValueError(
+                    f"min_delivered_ratio must be between 0 and 1, got {min_delivered_ratio!r}"
+                )
+            if wait_for != "delivered":
+                raise ValueError("min_delivered_ratio needs wait_for='delivered'")
+        self.outbox_ids = outbox_ids
+        self.wait_for = wait_for
+        self.min_delivered_ratio = min_delivered_ratio
+        self.ippanel_conn_id = ippanel_conn_id
+        self.deferrable = deferrable
+
+    def _ids(self) -> list[int]:
+        from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
+
+        return coerce_outbox_ids(self.outbox_ids)
+
+    def check_once(self) -> DeliveryVerdict | None:
+        """One poll; ``None`` when IPPanel could not be asked (logged, try again later)."""
+        from ippanel_provider.hooks.ippanel import IPPanelHook
+        from ippanel_provider.sensors.delivery_check import (
+            TRANSIENT_ERRORS,
+            collect_snapshots,
+            evaluate_delivery,
+        )
+
+        with IPPanelHook(self.ippanel_conn_id) as hook:
+            try:
+                snapshots = collect_snapshots(hook.get_conn(), self._ids())
+            except TRANSIENT_ERRORS as exc:
+                self.log.warning("IPPanel poll failed, will poll again: %s", exc)
+                return None
+        return evaluate_delivery(snapshots, self.wait_for, self.min_delivered_ratio)
+
+    def poke(self, context: Context) -> bool | PokeReturnValue:
+        verdict = self.check_once()
+        if verdict is None:
+            return False
+        if verdict.status == "failure":
+            from ippanel_provider.airflow_compat import AirflowFailException
+
+            raise AirflowFailException(verdict.message)
+        if verdict.status == "waiting":
+            self.log.info("%s", verdict.message)
+            return False
+        self.log.info("%s", verdict.message)
+        return PokeReturnValue(is_done=True, xcom_value=verdict.summary)
+
+    def execute(self, context: Context) -> Any:
+        if not self.deferrable:
+            return super().execute(context)
+        result = self.poke(context)
+        if isinstance(result, PokeReturnValue):
+            return result.xcom_value
+        from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
+
+        timeout = float(self.timeout) if self.timeout is not None else None
+        self.defer(
+            trigger=IPPanelDeliveryTrigger(
+                outbox_ids=self._ids(),
+                wait_for=self.wait_for,
+                min_delivered_ratio=self.min_delivered_ratio,
+                ippanel_conn_id=self.ippanel_conn_id,
+                poke_interval=float(self.poke_interval),
+                deadline=time.time() + timeout if timeout is not None else None,
+            ),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=timeout + 60) if timeout is not None else None,
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger fired: return the summary or fail with its message."""
+        from ippanel_provider.airflow_compat import AirflowFailException, AirflowSensorTimeout
+
+        status = event.get("status")
+        if status == "success":
+            self.log.info("%s", event.get("message"))
+            return dict(event.get("summary") or {})
+        if status == "timeout":
+            raise AirflowSensorTimeout(f"{event.get('message')}; last seen: {event.get('summary')}")
+        raise AirflowFailException(str(event.get("message") or f"unexpected event {event!r}"))
