@@ -1,0 +1,137 @@
+"""`ippanel-mock` / `python -m ippanel_mock`: run the sandbox until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from ippanel_mock.config import MAX_BODY_BYTES, SandboxConfig
+from ippanel_mock.models.users import UserError
+
+DEFAULT_PORT = 8089
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ippanel-mock",
+        description="A stateful IPPanel Edge API sandbox with an admin API, chaos and a clock.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="port; 0 picks a free one (default %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids, history and chaos")
+    parser.add_argument("--users", metavar="FILE", help="JSON file of extra user accounts")
+    parser.add_argument(
+        "--delivery-delay",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="seconds from send to final delivery status (default %(default)s)",
+    )
+    parser.add_argument(
+        "--history", type=int, default=0, metavar="N", help="pre-fill N outbox bulks"
+    )
+    parser.add_argument(
+        "--admin-token", metavar="T", help="require X-Sandbox-Admin-Token on /__sandbox routes"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        metavar="R",
+        help="requests per second per API key (default off)",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=int,
+        default=20,
+        metavar="B",
+        help="token bucket size (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=int,
+        default=MAX_BODY_BYTES,
+        metavar="BYTES",
+        help="largest request body accepted (default %(default)s)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    return SandboxConfig(
+        seed=args.seed,
+        delivery_delay=args.delivery_delay,
+        history=args.history,
+        users_file=args.users,
+        admin_token=args.admin_token,
+        max_body_bytes=args.max_body,
+        rate_limit=args.rate_limit,
+        rate_burst=args.rate_burst,
+        access_log=args.access_log,
+    )
+
+
+async def serve(config: SandboxConfig, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM; print the base URL and the default API key once listening."""
+    from ippanel_mock.server import SandboxServer
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with SandboxServer(config, host, port) as sandbox:
+            print(f"IPPANEL_BASE_URL={sandbox.url}", flush=True)
+            print(f"IPPANEL_API_KEY={default_api_key(sandbox.backend)}", flush=True)
+            await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def default_api_key(backend: object) -> str:
+    from ippanel_mock.models.backend import SandboxBackend
+
+    assert isinstance(backend, SandboxBackend)
+    user = backend.users.get("sandbox")
+    users = [user] if user is not None else backend.users.all()
+    keys = [k for u in users for k in u.api_keys]
+    return keys[0] if keys else ""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be from 0 to 65535")
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    logging.basicConfig(
+        level=logging.INFO if config.access_log else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        asyncio.run(serve(config, args.host, args.port))
+    except UserError as exc:
+        print(f"ippanel-mock: bad users file: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"ippanel-mock: cannot listen on {args.host}:{args.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,128 @@
+"""The `ippanel-mock` command as a real subprocess: startup lines, health, clean SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from ippanel_mock.cli import build_parser, config_from_args
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ippanel_mock", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines: dict[str, str] = {}
+    for _ in range(2):
+        line = proc.stdout.readline()
+        if not line:
+            break
+        key, _, value = line.strip().partition("=")
+        lines[key] = value
+    return proc, lines
+
+
+def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> int:
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.fixture
+def sandbox_process() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    proc, lines = start("--seed", "4", "--delivery-delay", "0")
+    try:
+        yield proc, lines
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_prints_url_and_key_serves_and_stops_on_sigterm(
+    sandbox_process: tuple[subprocess.Popen[str], dict[str, str]],
+) -> None:
+    proc, lines = sandbox_process
+    url = lines["IPPANEL_BASE_URL"]
+    assert url.startswith("http://127.0.0.1:")
+    assert not url.endswith(":0")
+    assert lines["IPPANEL_API_KEY"] == "sandbox-api-key"
+    assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
+    credit = requests.get(
+        f"{url}/api/payment/credit/mine",
+        headers={"Authorization": lines["IPPANEL_API_KEY"]},
+        timeout=5,
+    )
+    assert credit.status_code == 200
+    assert stop(proc) == 0
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+
+
+def test_sigint_also_stops_cleanly() -> None:
+    proc, lines = start()
+    assert "IPPANEL_BASE_URL" in lines
+    assert stop(proc, signal.SIGINT) == 0
+
+
+def test_admin_token_and_users_file_flags(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps([{"username": "qa", "mobile": "09121110000", "api_key": "qa-key"}]))
+    proc, lines = start("--admin-token", "t0k", "--users", str(users))
+    try:
+        url = lines["IPPANEL_BASE_URL"]
+        assert requests.get(f"{url}/__sandbox/users", timeout=5).status_code == 401
+        listing = requests.get(
+            f"{url}/__sandbox/users", headers={"X-Sandbox-Admin-Token": "t0k"}, timeout=5
+        ).json()
+        assert "qa" in [u["username"] for u in listing["items"]]
+    finally:
+        assert stop(proc) == 0
+
+
+def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text('[{"username": "qa"}]')
+    done = subprocess.run(
+        [sys.executable, "-m", "ippanel_mock", "--port", "0", "--users", str(users)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "users file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_flags_map_onto_the_config() -> None:
+    argv = "--seed 9 --delivery-delay 0.5 --history 3 --rate-limit 5 --rate-burst 7"
+    args = build_parser().parse_args([*argv.split(), "--max-body", "2048", "--access-log"])
+    config = config_from_args(args)
+    assert (config.seed, config.delivery_delay, config.history) == (9, 0.5, 3)
+    assert (config.rate_limit, config.rate_burst, config.max_body_bytes) == (5, 7, 2048)
+    assert config.access_log is True
+    assert config_from_args(build_parser().parse_args([])).access_log is False
+
+
+@pytest.mark.parametrize(
+    "argv", [["--delivery-delay", "-1"], ["--port", "70000"], ["--rate-limit", "0"]]
+)
+def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from ippanel_mock.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "ippanel-mock" in capsys.readouterr().err
