@@ -20,7 +20,8 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_before_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from .errors import (
@@ -80,9 +81,9 @@ class _BackoffOrRetryAfter:
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
-        self.backoff = wait_exponential_jitter(
-            initial=policy.initial_backoff, max=policy.max_backoff, jitter=policy.jitter
-        )
+        self.backoff = wait_exponential(
+            multiplier=policy.initial_backoff, max=policy.max_backoff
+        ) + wait_random(0, policy.jitter)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

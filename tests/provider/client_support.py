@@ -1,0 +1,59 @@
+"""Helpers of the client tests: the sandbox admin API over HTTP and a recording sleep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+SANDBOX_API_KEY = "sandbox-api-key"
+SANDBOX_PASSWORD = "sandbox-password"
+SANDBOX_GA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SENDER = "+983000505"
+
+
+@dataclass
+class RecordedSleeps:
+    """An injectable sleep that records the delays instead of waiting."""
+
+    delays: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+class SandboxAdmin:
+    """The sandbox's admin API (``/__sandbox``) over plain HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"{self.url}/__sandbox{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def chaos(self, **rule: Any) -> None:
+        self._call("POST", "/chaos", json=rule)
+
+    def advance_clock(self, seconds: float) -> None:
+        self._call("POST", "/clock/advance", json={"seconds": seconds})
+
+    def messages(self, **filters: Any) -> list[dict[str, Any]]:
+        body = self._call("GET", "/messages", params={"per_page": 1000, **filters})
+        return list(body["items"])
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        body = self._call("GET", "/requests", params={"per_page": 1000, **filters})
+        return list(body["items"])
+
+    def otp(self, username: str) -> str:
+        return str(self._call("GET", f"/otp/{username}")["code"])
