@@ -1,0 +1,26 @@
+"""The spec's own example responses must fit the sandbox's shipped response schemas."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import assert_matches_schema
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "fixtures" / "spec_examples").glob("*.json"))
+
+
+def test_there_is_an_example_for_every_route() -> None:
+    routes = {json.loads(p.read_text("utf-8"))["route"] for p in EXAMPLES}
+    assert routes == {
+        "login", "send_sms_otp", "confirm_otp", "forgot_password", "change_password_by_token",
+        "logout", "check_token", "send", "report_new_list", "report_by_bulk", "bulk_stats",
+        "recipients", "credit", "cancel", "calculate_price",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_spec_example_matches_the_response_schema(path: Path) -> None:
+    example = json.loads(path.read_text("utf-8"))
+    assert_matches_schema(example["route"], example["status"], example["body"])
