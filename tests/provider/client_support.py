@@ -51,6 +51,11 @@ class SandboxAdmin:
         body = self._call("GET", "/messages", params={"per_page": 1000, **filters})
         return list(body["items"])
 
+    def wait_for_message(self, timeout: float = 5.0, **filters: Any) -> dict[str, Any]:
+        """Long-poll until a matching message is captured (or already was)."""
+        params = {"since": 0, "timeout": timeout, **filters}
+        return dict(self._call("GET", "/messages/wait", params=params))
+
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
         body = self._call("GET", "/requests", params={"per_page": 1000, **filters})
         return list(body["items"])

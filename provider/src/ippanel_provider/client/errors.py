@@ -28,7 +28,12 @@ class IPPanelError(Exception):
 
 
 class IPPanelApiError(IPPanelError):
-    """IPPanel answered and said no: a non-2xx status or ``meta.status`` false."""
+    """IPPanel answered and said no: a non-2xx status or ``meta.status`` false.
+
+    ``retry_after`` holds the seconds of a ``Retry-After`` header (429 and 503 send one).
+    """
+
+    retry_after: float | None = None
 
     def __init__(
         self,

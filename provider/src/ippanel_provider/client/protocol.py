@@ -159,16 +159,14 @@ def _raise(
     headers: Mapping[str, str],
     summary: str,
 ) -> NoReturn:
+    retry_after = parse_retry_after(headers.get("Retry-After"))
     if cls is IPPanelRateLimitError:
         raise IPPanelRateLimitError(
-            status,
-            code or None,
-            message,
-            errors,
-            request_summary=summary,
-            retry_after=parse_retry_after(headers.get("Retry-After")),
+            status, code or None, message, errors, request_summary=summary, retry_after=retry_after
         )
-    raise cls(status, code or None, message, errors, request_summary=summary)
+    error = cls(status, code or None, message, errors, request_summary=summary)
+    error.retry_after = retry_after
+    raise error
 
 
 def parse_response(

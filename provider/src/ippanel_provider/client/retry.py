@@ -25,6 +25,7 @@ from tenacity import (
 )
 
 from .errors import (
+    IPPanelApiError,
     IPPanelRateLimitError,
     IPPanelResponseLostError,
     IPPanelServerError,
@@ -77,7 +78,8 @@ def is_retryable_send(exc: BaseException) -> bool:
 
 
 class _BackoffOrRetryAfter:
-    """Exponential backoff with jitter, or the server's Retry-After (capped) when it gave one."""
+    """Exponential backoff with jitter, or the server's Retry-After (capped) when it gave one
+    (429 and 503 answers)."""
 
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
@@ -87,7 +89,7 @@ class _BackoffOrRetryAfter:
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, IPPanelRateLimitError) and exc.retry_after is not None:
+        if isinstance(exc, IPPanelApiError) and exc.retry_after is not None:
             return min(exc.retry_after, self.policy.max_retry_after)
         return self.backoff(state)
 
