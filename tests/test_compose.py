@@ -45,13 +45,13 @@ def load_compose() -> dict[str, Any]:
     return document
 
 
+def is_go_duration(value: object) -> bool:
+    return not isinstance(value, str) or GO_DURATION.fullmatch(value) is not None
+
+
 def compose_format_checker() -> jsonschema.FormatChecker:
     checker = jsonschema.FormatChecker(formats=())
-
-    @checker.checks("duration")
-    def is_go_duration(value: object) -> bool:
-        return not isinstance(value, str) or GO_DURATION.fullmatch(value) is not None
-
+    checker.checks("duration")(is_go_duration)
     return checker
 
 
