@@ -283,6 +283,14 @@ async def test_malformed_json_wrong_type_and_non_object_bodies(api: Api) -> None
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
     assert status == 415
+    status, body = await api.call(
+        "send",
+        "POST",
+        "/api/send",
+        data=b"[" * 100_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert (status, body["meta"]["message_code"]) == (400, "400-3")
     status, body = await api.call("send", "POST", "/api/send", json=[1, 2])
     assert (status, list(body["meta"]["errors"])) == (422, ["body"])
     status, body = await api.call(

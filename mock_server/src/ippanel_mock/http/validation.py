@@ -150,7 +150,7 @@ async def read_json(request: web.Request, limit: int, *, optional: bool = False)
         raise ApiError(415, "415-1", MSG_BAD_CONTENT_TYPE)
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(400, "400-3", MSG_BAD_JSON) from None
 
 
