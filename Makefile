@@ -1,0 +1,40 @@
+# Two commands matter: `make demo` and `make test`. Both build the environment from nothing.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+RUN := $(UV) run --locked
+
+.PHONY: demo test lint typecheck unit bench sandbox env clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+env: $(UV)
+	$(UV) sync --locked --all-packages
+
+demo: env
+	$(RUN) python scripts/demo.py
+
+test: env lint typecheck unit
+
+lint: env
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck: env
+	$(RUN) mypy
+
+unit: env
+	$(RUN) pytest
+
+bench: env
+	$(RUN) python benchmarks/run.py
+
+sandbox: env
+	$(RUN) ippanel-mock --port 8089
+
+clean:
+	rm -rf .venv $(TOOLS) .demo .bench .pytest_cache .mypy_cache .ruff_cache
