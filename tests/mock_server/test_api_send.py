@@ -221,6 +221,14 @@ async def test_postal_code_with_no_audience_is_422(api: Api) -> None:
     assert "params" in body["meta"]["errors"]
 
 
+async def test_postal_code_audience_is_capped(api: Api) -> None:
+    payload = postal(100_000, 100_000)
+    payload["params"] = payload["params"] * 6
+    _, body = await api.send(payload, expect=422)
+    assert list(body["meta"]["errors"]) == ["params"]
+    assert api.backend.outbox.count() == 0
+
+
 async def test_pattern_send_renders_the_template(api: Api) -> None:
     [bulk_id] = await api.send_ids({
         "sending_type": "pattern", "from_number": "+983000505", "code": "sandbox-otp",

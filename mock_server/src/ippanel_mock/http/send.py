@@ -29,6 +29,7 @@ DEFAULT_SENDER = "+983000505"
 VOTP_SENDER = "+98votp"
 SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_FILE_ROWS = 100_000
+MAX_POSTAL_RECIPIENTS = 1_000_000
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
 MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
@@ -104,6 +105,15 @@ def plan_postal_code(body: dict[str, Any], backend: SandboxBackend) -> list[Bulk
     errors = _checked("send_postal_code", body)
     send_time = parse_send_time(body.get("send_time"), errors)
     numbers = array("q")
+    wanted = sum(
+        (t.get(op) or {"size": 0})["size"]
+        for t in body["params"]
+        for op in ("mci", "irancell", "other")
+    )
+    if wanted > MAX_POSTAL_RECIPIENTS:
+        raise validation_failed(
+            {"params": [f"مجموع گیرندگان نباید بیشتر از {MAX_POSTAL_RECIPIENTS} باشد"]}
+        )
     for i, target in enumerate(body["params"]):
         for operator in ("mci", "irancell", "other"):
             block = target.get(operator) or {"start": 0, "size": 0}
