@@ -14,7 +14,9 @@ from ippanel_mock.config import SandboxConfig
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import (
     Credentials,
+    IPPanelAuthError,
     IPPanelClient,
+    IPPanelCredentialsError,
     IPPanelSendOutcomeUnknown,
     IPPanelServerError,
     IPPanelTransportError,
@@ -232,3 +234,22 @@ def test_failed_chunk_reports_the_chunks_already_sent() -> None:
     assert info.value.failed_chunk == 1
     assert len(info.value.sent_outbox_ids) == 1
     assert [m["bulk_id"] for m in captured] == info.value.sent_outbox_ids
+
+
+def test_wrong_password_is_tried_once(
+    make_client: ClientFactory, client_sandbox: SandboxAdmin
+) -> None:
+    client = make_client(api_key=None, credentials=Credentials("sandbox", "wrong-password"))
+    with pytest.raises(IPPanelAuthError) as info:
+        client.get_credit()
+    assert info.value.http_status == 401
+    assert len(client_sandbox.requests(path="/api/acl/auth/login")) == 1
+    assert client_sandbox.requests(path="/api/payment/credit/mine") == []
+
+
+def test_client_without_credentials_fails_before_sending(
+    make_client: ClientFactory, client_sandbox: SandboxAdmin
+) -> None:
+    with pytest.raises(IPPanelCredentialsError, match="no API key"):
+        make_client(api_key=None).send_sms(["09121234567"], "x")
+    assert client_sandbox.requests() == []

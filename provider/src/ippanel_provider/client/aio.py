@@ -123,6 +123,11 @@ class AsyncIPPanelClient:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(headers={"Accept": "application/json"})
+            # aiohttp silently repeats an idempotent request once when a pooled connection
+            # drops; switch that off (as aiohttp's own test client does) so retry.py's policy
+            # is the only retry logic.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
             self._owns_session = True
         return self._session
 
@@ -174,25 +179,27 @@ class AsyncIPPanelClient:
                 value = self._auth.header()
                 if value is None:
                     operation = core.login_operation(self._auth.credentials)
-                    self._auth.store(await drive_async(operation, self._execute_once))
+                    self._auth.store(await drive_async(operation, self._execute))
                     value = self._auth.header()
         return value
 
-    async def _execute_once(self, request: ApiRequest[T]) -> T:
+    async def _execute_with(self, request: ApiRequest[T], authorization: str | None) -> T:
         safe_to_repeat = request.idempotent and not request.is_send
         policy = self.read_retry if safe_to_repeat else self.send_retry
-        authorization = await self._authorization(request)
         loop = async_retrying(policy, send=not safe_to_repeat, sleep=self._sleep)
         return await loop(self._attempt, request, authorization)
 
     async def _execute(self, request: ApiRequest[T]) -> T:
+        """Perform one request with its retry policy; after a 401 on a login token, log in
+        again and repeat it once (safe even for a send: a 401 means IPPanel did not act)."""
+        authorization = await self._authorization(request)
         try:
-            return await self._execute_once(request)
+            return await self._execute_with(request, authorization)
         except IPPanelAuthError as exc:
             if not (request.authenticated and self._auth.can_login and exc.http_status == 401):
                 raise
             self._auth.invalidate()
-            return await self._execute_once(request)
+            return await self._execute_with(request, await self._authorization(request))
 
     async def _run(self, operation: core.Operation[T]) -> T:
         return await drive_async(operation, self._execute)

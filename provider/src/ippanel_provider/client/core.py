@@ -16,7 +16,7 @@ import pyotp
 
 from . import protocol
 from .errors import (
-    IPPanelAuthError,
+    IPPanelCredentialsError,
     IPPanelError,
     IPPanelLoginError,
     IPPanelResponseLostError,
@@ -78,11 +78,9 @@ class TokenState:
         self._expires_at = 0.0
 
 
-def missing_auth_error(request: ApiRequest[Any]) -> IPPanelAuthError:
-    return IPPanelAuthError(
-        401,
-        None,
-        "the client has no API key, credentials or token; pass api_key= or credentials=",
+def missing_auth_error(request: ApiRequest[Any]) -> IPPanelCredentialsError:
+    return IPPanelCredentialsError(
+        "the client has no API key, credentials or live token; pass api_key= or credentials=",
         request_summary=request.summary,
     )
 
@@ -94,18 +92,16 @@ def login_operation(credentials: Credentials) -> Operation[str]:
         return first.token
     if first.method == "ga":
         if not credentials.totp_secret:
-            raise IPPanelAuthError(
-                401,
-                None,
+            raise IPPanelCredentialsError(
                 f"account {credentials.username!r} needs a Google Authenticator code; "
-                "give the account's totp_secret in the credentials",
+                "give the account's totp_secret in the credentials"
             )
         otp = pyotp.TOTP(credentials.totp_secret).now()
         final: LoginResult = yield protocol.confirm_otp(first.token, otp)
         return final.token
     if first.method == "sms":
         raise IPPanelLoginError(credentials.username)
-    raise IPPanelAuthError(401, None, f"unknown login method {first.method!r}")
+    raise IPPanelCredentialsError(f"unknown login method {first.method!r}")
 
 
 def send_operation(plan: SendPlan) -> Operation[SendResult]:

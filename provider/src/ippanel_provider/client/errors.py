@@ -144,16 +144,27 @@ class IPPanelSendOutcomeUnknown(IPPanelError):
         )
 
 
-class IPPanelLoginError(IPPanelAuthError):
+class IPPanelCredentialsError(IPPanelAuthError):
+    """The client cannot authenticate with what it was given; raised before or during login
+    without the server being at fault (``http_status`` is 401 so auth handlers catch it)."""
+
+    def __init__(self, message: str, *, request_summary: str = "") -> None:
+        super().__init__(401, None, message, request_summary=request_summary)
+
+    def _describe(self) -> str:
+        if self.request_summary:
+            return f"{self.message} — request: {self.request_summary}"
+        return self.message
+
+
+class IPPanelLoginError(IPPanelCredentialsError):
     """The account cannot log in unattended (it uses SMS one-time passwords)."""
 
     def __init__(self, username_hint: str) -> None:
         super().__init__(
-            401,
-            None,
             f"account {username_hint!r} confirms logins with an SMS one-time password, which "
             "cannot be done unattended; use an API key, or an account with Google Authenticator "
-            "(give its totp_secret) instead",
+            "(give its totp_secret) instead"
         )
 
 

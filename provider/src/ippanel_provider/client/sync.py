@@ -176,26 +176,28 @@ class IPPanelClient:
                 value = self._auth.header()
                 if value is None:
                     self._auth.store(
-                        core.drive(core.login_operation(self._auth.credentials), self._execute_once)
+                        core.drive(core.login_operation(self._auth.credentials), self._execute)
                     )
                     value = self._auth.header()
         return value
 
-    def _execute_once(self, request: ApiRequest[T]) -> T:
+    def _execute_with(self, request: ApiRequest[T], authorization: str | None) -> T:
         safe_to_repeat = request.idempotent and not request.is_send
         policy = self.read_retry if safe_to_repeat else self.send_retry
-        authorization = self._authorization(request)
         loop = retrying(policy, send=not safe_to_repeat, sleep=self._sleep)
         return loop(self._attempt, request, authorization)
 
     def _execute(self, request: ApiRequest[T]) -> T:
+        """Perform one request with its retry policy; after a 401 on a login token, log in
+        again and repeat it once (safe even for a send: a 401 means IPPanel did not act)."""
+        authorization = self._authorization(request)
         try:
-            return self._execute_once(request)
+            return self._execute_with(request, authorization)
         except IPPanelAuthError as exc:
             if not (request.authenticated and self._auth.can_login and exc.http_status == 401):
                 raise
             self._auth.invalidate()
-            return self._execute_once(request)
+            return self._execute_with(request, self._authorization(request))
 
     def _run(self, operation: core.Operation[T]) -> T:
         return core.drive(operation, self._execute)
