@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO_ROOT / "dags_examples"
@@ -42,6 +43,8 @@ class DagRunResult:
     returncode: int
     state: str | None
     task_states: dict[str, str | None] = field(default_factory=dict)
+    xcoms: dict[str, Any] = field(default_factory=dict)
+    """Each task's ``return_value`` XCom (mapped tasks as ``task_id[i]``)."""
     output: str = ""
     duration: float = 0.0
 
@@ -109,25 +112,41 @@ def prepare_airflow_home(airflow_home: Path | None = None) -> Path:
     return home
 
 
-def _read_states(database: Path, dag_id: str) -> tuple[str | None, dict[str, str | None]]:
+def _task_key(task_id: str, map_index: int) -> str:
+    return task_id if map_index < 0 else f"{task_id}[{map_index}]"
+
+
+def _read_run(
+    database: Path, dag_id: str
+) -> tuple[str | None, dict[str, str | None], dict[str, Any]]:
+    """The latest run's state, task states and return values, read from the run's database."""
     if not database.exists():
-        return None, {}
+        return None, {}, {}
     with sqlite3.connect(database) as db:
         row = db.execute(
             "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1",
             (dag_id,),
         ).fetchone()
         if row is None:
-            return None, {}
+            return None, {}, {}
         run_id, state = row
-        tasks: dict[str, str | None] = {}
-        for task_id, map_index, task_state in db.execute(
-            "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = ? AND run_id = ?",
-            (dag_id, run_id),
-        ):
-            key = task_id if map_index < 0 else f"{task_id}[{map_index}]"
-            tasks[key] = task_state
-    return state, tasks
+        tasks = {
+            _task_key(task_id, map_index): task_state
+            for task_id, map_index, task_state in db.execute(
+                "SELECT task_id, map_index, state FROM task_instance "
+                "WHERE dag_id = ? AND run_id = ?",
+                (dag_id, run_id),
+            )
+        }
+        xcoms = {
+            _task_key(task_id, map_index): json.loads(value) if isinstance(value, str) else value
+            for task_id, map_index, value in db.execute(
+                "SELECT task_id, map_index, value FROM xcom "
+                "WHERE dag_id = ? AND run_id = ? AND key = 'return_value'",
+                (dag_id, run_id),
+            )
+        }
+    return state, tasks, xcoms
 
 
 def run_dag_test(
@@ -161,9 +180,9 @@ def run_dag_test(
         returncode = -1
         output = f"timed out after {timeout} s\n{exc.stdout or ''}{exc.stderr or ''}"
     duration = time.monotonic() - started
-    state, tasks = _read_states(database, dag_id)
+    state, tasks, xcoms = _read_run(database, dag_id)
     database.unlink(missing_ok=True)
-    return DagRunResult(dag_id, returncode, state, tasks, output, duration)
+    return DagRunResult(dag_id, returncode, state, tasks, xcoms, output, duration)
 
 
 def main(argv: list[str] | None = None) -> int:

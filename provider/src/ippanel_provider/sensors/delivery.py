@@ -24,7 +24,7 @@ class IPPanelDeliverySensor(BaseSensorOperator):
         recipient has a final status (delivered, not delivered or blacklisted). Recipients the
         operator never reports on keep the sensor waiting until ``timeout``.
     :param min_delivered_ratio: with ``wait_for="delivered"``, fail if fewer than this share
-        (0..1) of a bulk's recipients were delivered once all are final.
+        (0..1) of all recipients, over all the bulks, were delivered once all are final.
     :param deferrable: wait in the triggerer instead of a worker slot.
 
     A bulk that ends in state 3 (rejected), 4 (invalid recipients), 7 (canceled),

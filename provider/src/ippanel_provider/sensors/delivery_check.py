@@ -151,20 +151,14 @@ def evaluate_delivery(
         ids = ", ".join(str(s.outbox_id) for s in pending)
         return DeliveryVerdict("waiting", f"waiting for bulk(s) {ids} to be {wait_for}", summary)
     if min_delivered_ratio is not None:
-        low = [
-            s
-            for s in snapshots
-            if s.delivered_ratio is not None and s.delivered_ratio < min_delivered_ratio
-        ]
-        if low:
-            text = "; ".join(
-                f"bulk {s.outbox_id}: {s.counts.get('delivered', 0)} of "
-                f"{s.recipients or sum(s.counts.values())} delivered ({s.delivered_ratio:.1%})"
-                for s in low
-            )
+        delivered = sum(s.counts.get("delivered", 0) for s in snapshots)
+        total = sum(s.recipients or sum(s.counts.values()) for s in snapshots)
+        ratio = delivered / total if total else 0.0
+        if ratio < min_delivered_ratio:
             return DeliveryVerdict(
                 "failure",
-                f"Delivered ratio below the required {min_delivered_ratio:.1%}: {text}",
+                f"Only {delivered} of {total} recipient(s) delivered ({ratio:.1%}) across "
+                f"{len(snapshots)} bulk(s); at least {min_delivered_ratio:.1%} required",
                 summary,
             )
     return DeliveryVerdict("success", f"all {len(snapshots)} bulk(s) {wait_for}", summary)

@@ -1,0 +1,48 @@
+"""Send a personalised campaign from a CSV file and require 70% of it to be delivered.
+
+The CSV has the header ``recipient,message``. Its path comes from the ``csv_path`` param
+(default: ``fixtures/campaign.csv`` next to this repository's DAGs, or ``IPPANEL_CAMPAIGN_CSV``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import Param, dag
+from ippanel_provider.operators.send import IPPanelSendPeerToPeerFileOperator
+from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
+
+DEFAULT_CSV = os.environ.get(
+    "IPPANEL_CAMPAIGN_CSV", str(Path(__file__).resolve().parents[1] / "fixtures" / "campaign.csv")
+)
+MIN_DELIVERED_RATIO = 0.7
+POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
+
+
+@dag(
+    schedule=None,
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    params={
+        "csv_path": Param(DEFAULT_CSV, type="string"),
+    },
+    tags=["ippanel", "example"],
+)
+def ippanel_csv_campaign() -> None:
+    send = IPPanelSendPeerToPeerFileOperator(
+        task_id="send_campaign", source="{{ params.csv_path }}"
+    )
+    IPPanelDeliverySensor(
+        task_id="check_delivery",
+        outbox_ids=send.output,
+        wait_for="delivered",
+        min_delivered_ratio=MIN_DELIVERED_RATIO,
+        deferrable=True,
+        poke_interval=POKE_INTERVAL,
+        timeout=30 * 60,
+    )
+
+
+ippanel_csv_campaign()

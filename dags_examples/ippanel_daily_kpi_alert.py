@@ -1,0 +1,49 @@
+"""Compute a daily KPI, text it to the team, and wait (deferred) until the SMS is delivered.
+
+Needs an ``ippanel_default`` connection whose ``sender`` extra names a line number.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import dag, task
+from ippanel_provider.operators.send import IPPanelSendSmsOperator
+from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
+
+KPI_RECIPIENTS = os.environ.get("IPPANEL_KPI_RECIPIENTS", "09121234567,09351234567")
+POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
+
+
+@dag(
+    schedule="@daily",
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["ippanel", "example"],
+)
+def ippanel_daily_kpi_alert() -> None:
+    @task
+    def compute_kpi(ds: str | None = None) -> int:
+        """Stand-in for a warehouse query: a deterministic order count for the day."""
+        day = pendulum.Date.fromisoformat(ds or "2025-01-01")
+        return 1000 + (day.day_of_year * 37) % 500
+
+    kpi = compute_kpi()
+    send = IPPanelSendSmsOperator(
+        task_id="send_kpi",
+        recipients=KPI_RECIPIENTS,
+        message="Orders on {{ ds }}: {{ ti.xcom_pull(task_ids='compute_kpi') }}",
+    )
+    wait = IPPanelDeliverySensor(
+        task_id="wait_for_delivery",
+        outbox_ids=send.output,
+        wait_for="delivered",
+        deferrable=True,
+        poke_interval=POKE_INTERVAL,
+        timeout=15 * 60,
+    )
+    kpi >> send >> wait
+
+
+ippanel_daily_kpi_alert()

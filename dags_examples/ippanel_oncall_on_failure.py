@@ -1,0 +1,38 @@
+"""Text the on-call engineer when a task fails (``IPPanelNotifier`` as a failure callback).
+
+``load_orders`` fails on purpose; its ``on_failure_callback`` sends the SMS. The same notifier
+works DAG-wide through ``default_args`` or as the DAG's own ``on_failure_callback``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import dag, task
+from ippanel_provider.notifications.ippanel import IPPanelNotifier
+
+ONCALL = os.environ.get("IPPANEL_ONCALL_NUMBER", "09121112233")
+
+notify_oncall = IPPanelNotifier(
+    recipients=ONCALL,
+    message="[Airflow] {{ dag.dag_id }}.{{ ti.task_id }} failed (run {{ run_id }})",
+)
+
+
+@dag(
+    schedule=None,
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    default_args={"retries": 0},
+    tags=["ippanel", "example"],
+)
+def ippanel_oncall_on_failure() -> None:
+    @task(on_failure_callback=notify_oncall)
+    def load_orders() -> None:
+        raise RuntimeError("the orders feed is empty (deliberate failure for the example)")
+
+    load_orders()
+
+
+ippanel_oncall_on_failure()

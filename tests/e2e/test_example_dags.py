@@ -1,0 +1,111 @@
+"""Each example DAG, run by ``airflow dags test`` against the sandbox, does what it says."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from airflow_env import DagRunResult
+from ippanel_mock.models.outbox import BulkFilters
+from ippanel_mock.server import ThreadedSandbox
+
+pytestmark = pytest.mark.airflow
+
+
+def captured(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{sandbox.url}/__sandbox/messages", params={**query, "per_page": 500}, timeout=10
+    )
+    response.raise_for_status()
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def assert_succeeded(result: DagRunResult) -> None:
+    assert result.succeeded, f"{result.dag_id}: {result.task_states}\n{result.output[-4000:]}"
+
+
+def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs["ippanel_daily_kpi_alert"]
+    assert_succeeded(result)
+    assert "running trigger in line" in result.output  # the sensor really deferred
+    [bulk_id] = result.xcoms["send_kpi"]
+    messages = captured(e2e_sandbox, bulk_id=bulk_id)
+    kpi = result.xcoms["compute_kpi"]
+    assert {m["recipient"] for m in messages} == {"+989121234567", "+989351234567"}
+    assert all(m["text"].endswith(f": {kpi}") for m in messages)
+    summary = result.xcoms["wait_for_delivery"]
+    assert summary[str(bulk_id)]["counts"]["delivered"] == 2
+
+
+def test_otp_pattern_sends_the_generated_code(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs["ippanel_otp_pattern"]
+    assert_succeeded(result)
+    [bulk_id] = result.xcoms["send_otp"]
+    [message] = captured(e2e_sandbox, bulk_id=bulk_id)
+    assert message["recipient"] == "+989121234567"
+    assert message["sending_type"] == "pattern"
+    assert str(result.xcoms["generate_code"]) in message["text"]
+    assert result.xcoms["wait_until_sent"][str(bulk_id)]["state_id"] == 6
+
+
+def test_csv_campaign_sends_every_row_and_meets_the_ratio(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs["ippanel_csv_campaign"]
+    assert_succeeded(result)
+    csv_path = Path(__file__).resolve().parents[2] / "fixtures" / "campaign.csv"
+    with csv_path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    bulk_ids = set(result.xcoms["send_campaign"])
+    sent = [
+        m
+        for m in captured(e2e_sandbox, sending_type="peer_to_peer_file")
+        if m["bulk_id"] in bulk_ids
+    ]
+    assert sorted(m["text"] for m in sent) == sorted(r["message"] for r in rows)
+    summary = result.xcoms["check_delivery"]
+    totals = Counter[str]()
+    for bulk in summary.values():
+        totals.update(bulk["counts"])
+    assert totals["delivered"] == 8
+    assert totals["failed"] + totals["blacklisted"] == 2
+
+
+def test_oncall_notifier_texts_the_oncall_number_when_a_task_fails(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs["ippanel_oncall_on_failure"]
+    assert result.state == "failed"
+    assert result.task_states == {"load_orders": "failed"}
+    [message] = captured(e2e_sandbox, recipient="09121112233")
+    assert message["text"].startswith("[Airflow] ippanel_oncall_on_failure.load_orders failed")
+
+
+def test_report_export_writes_yesterdays_recipients(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox, report_dir: Path
+) -> None:
+    result = dag_runs["ippanel_report_export"]
+    assert_succeeded(result)
+    path = Path(str(result.xcoms["export_yesterday"]))
+    assert path.parent == report_dir
+    day = datetime.strptime(path.stem.removeprefix("outbox_"), "%Y-%m-%d").replace(tzinfo=UTC)
+    window = BulkFilters(
+        create_from=day.timestamp(), create_to=(day + timedelta(days=1)).timestamp()
+    )
+    expected = e2e_sandbox.call(
+        lambda: {b.id: b.size for b in e2e_sandbox.backend.outbox.for_user("sandbox", window)}
+    )
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert expected, "the seeded history should have bulks yesterday"
+    assert Counter(int(r["messages_outbox_id"]) for r in rows) == expected
