@@ -230,3 +230,10 @@ def test_token_state_renews_before_expiry() -> None:
     assert state.header() is None
     with pytest.raises(ValueError, match="not both"):
         core.TokenState("k", Credentials("u", "p"))
+
+
+def test_peer_to_peer_item_shape_is_checked() -> None:
+    with pytest.raises(TypeError, match="item 0"):
+        sends.plan_peer_to_peer([("09121234567",)], sender="s", now=now)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="item 0 has no recipients"):
+        sends.plan_peer_to_peer([([], "hi")], sender="s", now=now)

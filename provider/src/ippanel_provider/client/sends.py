@@ -123,9 +123,14 @@ def _p2p_items(
         raise ValueError("peer-to-peer needs at least one (recipients, message) item")
     result = []
     for position, item in enumerate(items):
-        recipients, message = (
-            (item.recipients, item.message) if isinstance(item, PeerToPeerItem) else item
-        )
+        if isinstance(item, PeerToPeerItem):
+            recipients, message = item.recipients, item.message
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            recipients, message = item
+        else:
+            raise TypeError(
+                f"peer-to-peer item {position} must be a PeerToPeerItem or (recipients, message)"
+            )
         _text(message, f"message of item {position}")
         try:
             result.append((normalize_recipients(recipients), message))
