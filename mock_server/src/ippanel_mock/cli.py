@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from ippanel_mock.config import MAX_BODY_BYTES, SandboxConfig
+from ippanel_mock.http.ratelimit import RateLimiter
 from ippanel_mock.models.users import UserError
 
 DEFAULT_PORT = 8089
@@ -117,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--port must be from 0 to 65535")
     try:
         config = config_from_args(args)
+        RateLimiter(config.rate_limit, config.rate_burst)
     except ValueError as exc:
         parser.error(str(exc))
     logging.basicConfig(

@@ -22,7 +22,7 @@ from ippanel_mock.http.admin import (
     reset_sandbox,
 )
 from ippanel_mock.http.chaos import CHAOS, WIRE_FAULTS, ChaosRuleError
-from ippanel_mock.http.ratelimit import RATE_LIMITER
+from ippanel_mock.http.ratelimit import MAX_BURST, MAX_RATE, MIN_RATE, RATE_LIMITER
 from ippanel_mock.models.outbox import FORCEABLE_STATES
 from ippanel_mock.models.patterns import Pattern, PatternError
 from ippanel_mock.models.users import User, UserError
@@ -98,8 +98,8 @@ RATELIMIT_SCHEMA: dict[str, Any] = {
     "required": ["rate"],
     "additionalProperties": False,
     "properties": {
-        "rate": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1e9},
-        "burst": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        "rate": {"type": ["number", "null"], "minimum": MIN_RATE, "maximum": MAX_RATE},
+        "burst": {"type": "integer", "minimum": 1, "maximum": MAX_BURST},
     },
 }
 

@@ -19,6 +19,10 @@ from ippanel_mock.http.chaos import is_exempt
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MonotonicClock = Callable[[], float]
 
+MIN_RATE = 0.001
+"""One request per 1000 s: slower limits are more likely mistakes than tests."""
+MAX_RATE = 1e9
+MAX_BURST = 1_000_000
 RATE_LIMIT_MESSAGE = "تعداد درخواست‌ها بیش از حد مجاز است، لطفا بعدا تلاش کنید"
 
 
@@ -51,10 +55,12 @@ class RateLimiter:
 
     def configure(self, rate: float | None, burst: int | None = None) -> None:
         """Change the limits; every caller starts again with a full bucket."""
-        if rate is not None and not (math.isfinite(rate) and rate > 0):
-            raise ValueError("rate must be a positive number of requests per second, or null")
-        if burst is not None and burst < 1:
-            raise ValueError("burst must be at least 1")
+        if rate is not None and not (math.isfinite(rate) and MIN_RATE <= rate <= MAX_RATE):
+            raise ValueError(
+                f"rate must be from {MIN_RATE} to {MAX_RATE:g} requests per second, or null"
+            )
+        if burst is not None and not 1 <= burst <= MAX_BURST:
+            raise ValueError(f"burst must be from 1 to {MAX_BURST}")
         self.rate = rate
         if burst is not None:
             self.burst = burst
@@ -112,7 +118,7 @@ def caller_key(request: web.Request) -> str:
 def too_many_requests(retry_after: float) -> web.Response:
     from ippanel_mock.http.envelope import error
 
-    seconds = max(1, math.ceil(retry_after))
+    seconds = max(1, math.ceil(min(retry_after, 1 / MIN_RATE)))
     response = error(429, "429-1", RATE_LIMIT_MESSAGE)
     response.headers["Retry-After"] = str(seconds)
     return response
