@@ -187,10 +187,11 @@ def _opt_str(value: Any) -> str | None:
 
 
 def _base_url(conn: Connection) -> str:
-    host = (conn.host or "").strip().rstrip("/")
-    if not host:
+    raw = (conn.host or "").strip()
+    host = raw.rstrip("/")
+    if not raw:
         return DEFAULT_BASE_URL
-    if "://" in host:
+    if "://" in raw:
         url = host
     else:
         scheme = (conn.schema or "https").strip()

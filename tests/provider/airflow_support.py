@@ -1,0 +1,69 @@
+"""Helpers for the Airflow-side tests: connections from env vars, captured SMS, a small context."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+from ippanel_mock.server import ThreadedSandbox
+
+SANDBOX_KEY = "sandbox-api-key"
+SANDBOX_SENDER = "+983000505"
+GA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def set_connection(
+    monkeypatch: pytest.MonkeyPatch, conn_id: str = "ippanel_default", **fields: Any
+) -> None:
+    """Define an Airflow connection through ``AIRFLOW_CONN_<ID>`` (JSON form)."""
+    monkeypatch.setenv(
+        f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "ippanel", **fields})
+    )
+
+
+def use_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: ThreadedSandbox,
+    conn_id: str = "ippanel_default",
+    **extra: Any,
+) -> None:
+    """Point ``conn_id`` at the sandbox with its API key and default sender."""
+    set_connection(
+        monkeypatch,
+        conn_id,
+        host=sandbox.url,
+        password=SANDBOX_KEY,
+        extra={"sender": SANDBOX_SENDER, **extra},
+    )
+
+
+def captured(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
+    """SMS the sandbox captured, oldest first (GET /__sandbox/messages)."""
+    response = requests.get(
+        f"{sandbox.url}/__sandbox/messages", params={**query, "per_page": 500}, timeout=10
+    )
+    response.raise_for_status()
+    return list(reversed(response.json()["items"]))
+
+
+def force_state(sandbox: ThreadedSandbox, bulk_id: int, state_id: int | None) -> None:
+    response = requests.post(
+        f"{sandbox.url}/__sandbox/bulks/{bulk_id}/state", json={"state_id": state_id}, timeout=10
+    )
+    response.raise_for_status()
+
+
+class RecordingTaskInstance:
+    """Stands in for ``context["ti"]`` where only XCom pushes matter."""
+
+    def __init__(self) -> None:
+        self.pushed: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.pushed[key] = value
+
+
+def task_context() -> dict[str, Any]:
+    return {"ti": RecordingTaskInstance()}
