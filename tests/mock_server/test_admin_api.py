@@ -259,8 +259,9 @@ async def test_forced_bulk_state_shows_in_the_report(client: TestClient) -> None
     assert resp.status == 422
     resp = await client.post("/__sandbox/bulks/42/state", json={"state_id": 9})
     assert resp.status == 404
-    resp = await client.post("/__sandbox/bulks/x/state", json={"state_id": 9})
-    assert resp.status == 400
+    for bad_id in ("x", "%C2%B9", "-1"):
+        resp = await client.post(f"/__sandbox/bulks/{bad_id}/state", json={"state_id": 9})
+        assert resp.status == 400, bad_id
     listing = await get_json(client, f"/__sandbox/messages?bulk_id={bulk_id}")
     assert listing["items"][0]["message_status"] is None
 

@@ -6,6 +6,7 @@ Request bodies are checked against the JSON Schemas below (also served in /opena
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from ippanel_mock.models.outbox import FORCEABLE_STATES
 from ippanel_mock.models.patterns import Pattern, PatternError
 from ippanel_mock.models.users import User, UserError
 
+_ID = re.compile(r"[0-9]{1,18}")
 _STR = {"type": "string", "minLength": 1}
 USER_CREATE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -228,7 +230,7 @@ async def set_clock(request: web.Request) -> web.Response:
 async def force_bulk_state(request: web.Request) -> web.Response:
     backend = backend_of(request)
     raw_id = request.match_info["bulk_id"]
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    if not _ID.fullmatch(raw_id):
         raise AdminError(400, "bulk id must be a positive integer")
     body = validated(await read_object(request), BULK_STATE_SCHEMA)
     bulk = backend.outbox.force_state(int(raw_id), body["state_id"])
@@ -267,7 +269,7 @@ async def clear_chaos(request: web.Request) -> web.Response:
 @admin_route
 async def delete_chaos_rule(request: web.Request) -> web.Response:
     raw_id = request.match_info["rule_id"]
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    if not _ID.fullmatch(raw_id):
         raise AdminError(400, "rule id must be a positive integer")
     if not request.app[CHAOS].remove(int(raw_id)):
         raise AdminError(404, f"no chaos rule with id {raw_id}")
