@@ -67,3 +67,11 @@ class RecordingTaskInstance:
 
 def task_context() -> dict[str, Any]:
     return {"ti": RecordingTaskInstance()}
+
+
+def send_sms(sandbox: ThreadedSandbox, *recipients: str, message: str = "hello") -> list[int]:
+    """Send through the plain client (not the code under test) and return the bulk ids."""
+    from ippanel_provider.client import IPPanelClient
+
+    with IPPanelClient(sandbox.url, api_key=SANDBOX_KEY, default_sender=SANDBOX_SENDER) as client:
+        return client.send_sms(list(recipients), message).message_outbox_ids
