@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MESSAGE = (
     "Airflow: DAG {{ dag.dag_id }} run {{ run_id }}"
-    "{% if ti %}, task {{ ti.task_id }}: {{ ti.state }}{% endif %}"
+    "{% if ti is defined %}, task {{ ti.task_id }}: {{ ti.state }}{% endif %}"
 )
 
 
