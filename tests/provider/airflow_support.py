@@ -75,3 +75,12 @@ def send_sms(sandbox: ThreadedSandbox, *recipients: str, message: str = "hello")
 
     with IPPanelClient(sandbox.url, api_key=SANDBOX_KEY, default_sender=SANDBOX_SENDER) as client:
         return client.send_sms(list(recipients), message).message_outbox_ids
+
+
+def add_chaos(sandbox: ThreadedSandbox, **rule: Any) -> None:
+    requests.post(f"{sandbox.url}/__sandbox/chaos", json=rule, timeout=10).raise_for_status()
+
+
+def chaos_fired(sandbox: ThreadedSandbox) -> int:
+    rules = requests.get(f"{sandbox.url}/__sandbox/chaos", timeout=10).json()["rules"]
+    return sum(int(rule["fired"]) for rule in rules)

@@ -7,11 +7,10 @@ from typing import Any
 
 import pendulum
 import pytest
-import requests
 from airflow.sdk import DAG
 from airflow.sdk._shared.secrets_masker import redact
 from airflow.sdk.exceptions import AirflowFailException
-from airflow_support import captured, set_connection, task_context, use_sandbox
+from airflow_support import add_chaos, captured, set_connection, task_context, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import IPPanelTransportError
 from ippanel_provider.operators.send import (
@@ -31,10 +30,6 @@ pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
 def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
     use_sandbox(monkeypatch, ippanel_sandbox)
     return ippanel_sandbox
-
-
-def add_chaos(sandbox: ThreadedSandbox, **rule: Any) -> None:
-    requests.post(f"{sandbox.url}/__sandbox/chaos", json=rule, timeout=10).raise_for_status()
 
 
 def test_sms_goes_to_every_recipient_with_the_connection_sender(sandbox: ThreadedSandbox) -> None:
@@ -216,3 +211,18 @@ def test_mapping_over_recipients_makes_one_task_per_value() -> None:
             recipients=["09121234567", "09351234567"]
         )
     assert mapped.expand_input.value == {"recipients": ["09121234567", "09351234567"]}
+
+
+@pytest.mark.ippanel_sandbox(delivery_delay=0, rate_limit=0.01, rate_burst=1)
+def test_partly_accepted_send_fails_without_retry_and_records_what_went_out(
+    monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
+) -> None:
+    use_sandbox(monkeypatch, ippanel_sandbox, recipients_per_request=1)
+    op = IPPanelSendSmsOperator(
+        task_id="send", recipients=["09121234567", "09351234567"], message="chunked"
+    )
+    context = task_context()
+    with pytest.raises(AirflowFailException, match="Part of the send was accepted"):
+        op.execute(context)
+    [message] = captured(ippanel_sandbox)
+    assert context["ti"].pushed["sent_outbox_ids"] == [message["bulk_id"]]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from airflow.sdk import PokeReturnValue
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-from airflow_support import force_state, send_sms, task_context, use_sandbox
+from airflow_support import add_chaos, force_state, send_sms, task_context, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import OutboxState
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
@@ -160,3 +160,12 @@ def test_outbox_ids_reject_nonsense(value: object) -> None:
 def test_bad_sensor_arguments_fail_at_parse_time(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011
         IPPanelDeliverySensor(task_id="w", outbox_ids=[1], **kwargs)
+
+
+@pytest.mark.ippanel_sandbox(delivery_delay=0)
+def test_server_error_during_a_poke_means_poke_again(sandbox: ThreadedSandbox) -> None:
+    ids = send_sms(sandbox, "09121234567")
+    add_chaos(sandbox, route="/api/report/*", first_n=1, status=500)
+    sensor = IPPanelDeliverySensor(task_id="w", outbox_ids=ids)
+    assert poke(sensor) is False
+    assert poke(sensor)[str(ids[0])]["state_id"] == 6

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk._shared.module_loading import import_string
-from airflow_support import force_state, send_sms, use_sandbox
+from airflow_support import add_chaos, chaos_fired, force_state, send_sms, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
 
@@ -77,3 +77,13 @@ async def test_run_reports_an_unknown_bulk_as_failure(sandbox: ThreadedSandbox) 
     event = await first_event(trigger)
     assert event["status"] == "failure"
     assert "404" in event["message"]
+
+
+@pytest.mark.ippanel_sandbox(delivery_delay=0)
+async def test_run_polls_through_a_server_error(sandbox: ThreadedSandbox) -> None:
+    ids = send_sms(sandbox, "09121234567")
+    add_chaos(sandbox, route="/api/report/*", first_n=1, status=500)
+    trigger = IPPanelDeliveryTrigger(outbox_ids=ids, poke_interval=0.05, deadline=time.time() + 30)
+    event = await first_event(trigger)
+    assert event["status"] == "success"
+    assert chaos_fired(sandbox) == 1
