@@ -301,6 +301,17 @@ def status_response(status: int) -> web.Response:
     return error(status, f"{status}-1", message, headers=headers)
 
 
+async def _read_body_first(request: web.Request) -> None:
+    """A slow server has the request already: buffer the body before the delay, so a client that
+    times out meanwhile still gets its send processed (aiohttp drops an unread body on
+    disconnect). Bodies of unknown or oversized length are left to the handler's checks."""
+    length = request.content_length
+    limit = request.app[BACKEND].config.max_body_bytes if BACKEND in request.app else 0
+    if length is not None and 0 < length <= limit:
+        with contextlib.suppress(ConnectionResetError, web.HTTPException):
+            await request.read()
+
+
 @web.middleware
 async def chaos_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app.get(CHAOS)
@@ -311,6 +322,7 @@ async def chaos_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     delay = engine.delay_seconds(rule)
     if delay:
+        await _read_body_first(request)
         await asyncio.sleep(delay)
     if rule.status is not None:
         return status_response(rule.status)
