@@ -1,5 +1,6 @@
-"""Compute a daily KPI, text it to the team, and wait (deferred) until the SMS is delivered.
+"""Compute a daily KPI, text it to each team, and wait (deferred) until every SMS is delivered.
 
+One mapped send task per team (dynamic task mapping); the sensor waits for all their bulks.
 Needs an ``ippanel_default`` connection whose ``sender`` extra names a line number.
 """
 
@@ -12,7 +13,8 @@ from airflow.sdk import dag, task
 from ippanel_provider.operators.send import IPPanelSendSmsOperator
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
 
-KPI_RECIPIENTS = os.environ.get("IPPANEL_KPI_RECIPIENTS", "09121234567,09351234567")
+# One entry per team; each is a comma-separated list of numbers.
+KPI_TEAMS = os.environ.get("IPPANEL_KPI_TEAMS", "09121234567,09351234567;09191234567").split(";")
 POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
 
 
@@ -30,11 +32,10 @@ def ippanel_daily_kpi_alert() -> None:
         return 1000 + (day.day_of_year * 37) % 500
 
     kpi = compute_kpi()
-    send = IPPanelSendSmsOperator(
+    send = IPPanelSendSmsOperator.partial(
         task_id="send_kpi",
-        recipients=KPI_RECIPIENTS,
         message="Orders on {{ ds }}: {{ ti.xcom_pull(task_ids='compute_kpi') }}",
-    )
+    ).expand(recipients=KPI_TEAMS)
     wait = IPPanelDeliverySensor(
         task_id="wait_for_delivery",
         outbox_ids=send.output,

@@ -36,13 +36,19 @@ def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
     result = dag_runs["ippanel_daily_kpi_alert"]
     assert_succeeded(result)
     assert "running trigger in line" in result.output  # the sensor really deferred
-    [bulk_id] = result.xcoms["send_kpi"]
-    messages = captured(e2e_sandbox, bulk_id=bulk_id)
+    [team_a], [team_b] = result.xcoms["send_kpi[0]"], result.xcoms["send_kpi[1]"]
     kpi = result.xcoms["compute_kpi"]
-    assert {m["recipient"] for m in messages} == {"+989121234567", "+989351234567"}
-    assert all(m["text"].endswith(f": {kpi}") for m in messages)
+    by_bulk = {
+        bulk_id: {m["recipient"] for m in captured(e2e_sandbox, bulk_id=bulk_id)}
+        for bulk_id in (team_a, team_b)
+    }
+    assert by_bulk == {team_a: {"+989121234567", "+989351234567"}, team_b: {"+989191234567"}}
+    texts = {m["text"] for b in (team_a, team_b) for m in captured(e2e_sandbox, bulk_id=b)}
+    assert len(texts) == 1
+    assert texts.pop().endswith(f": {kpi}")
     summary = result.xcoms["wait_for_delivery"]
-    assert summary[str(bulk_id)]["counts"]["delivered"] == 2
+    assert set(summary) == {str(team_a), str(team_b)}
+    assert sum(b["counts"]["delivered"] for b in summary.values()) == 3
 
 
 def test_otp_pattern_sends_the_generated_code(
