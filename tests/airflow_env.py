@@ -204,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     failed = 0
     for dag_id in args.dag_ids:
         result = run_dag_test(dag_id, args.sandbox_url, airflow_home=home)
-        if args.verbose or not result.succeeded:
+        if args.verbose:
             print(result.output)
+        elif not result.succeeded:
+            print("\n".join(result.output.splitlines()[-30:]))
         print(f"{dag_id}: {result.state} in {result.duration:.1f} s")
         for task, state in sorted(result.task_states.items()):
             print(f"  {task}: {state}")
