@@ -30,6 +30,15 @@ from ippanel_mock.models.users import User, UserError
 
 _ID = re.compile(r"[0-9]{1,18}")
 _STR = {"type": "string", "minLength": 1}
+MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
+ISO_MOMENT_PATTERN = (
+    r"^(197[1-9]|19[89][0-9]|2[0-9]{3})-"
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+)
+"""Real dates only (29 February is accepted in leap years too, not stated here); years 1971..2999
+keep every match inside the clock's range (1970..3000 in any zone)."""
 USER_CREATE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["username", "mobile"],
@@ -38,12 +47,17 @@ USER_CREATE_SCHEMA: dict[str, Any] = {
         "username": {**_STR, "maxLength": 100},
         "password": {**_STR, "maxLength": 200},
         "method": {"enum": ["login", "ga", "sms"]},
-        "mobile": {**_STR, "maxLength": 40},
+        "mobile": {"type": "string", "pattern": MOBILE_PATTERN},
         "name": {"type": "string", "maxLength": 200},
         "credit": {"type": "number", "minimum": 0, "maximum": 1e15},
         "api_key": {**_STR, "maxLength": 200},
-        "api_keys": {"type": "array", "items": {**_STR, "maxLength": 200}, "maxItems": 20},
-        "totp_secret": {"type": "string", "pattern": "^[A-Z2-7]{16,64}=*$"},
+        "api_keys": {
+            "type": "array",
+            "items": {**_STR, "maxLength": 200},
+            "maxItems": 20,
+            "uniqueItems": True,
+        },
+        "totp_secret": {"type": "string", "pattern": "^([A-Z2-7]{8}){3,8}$"},
         "senders": {"type": "array", "items": {**_STR, "maxLength": 30}, "maxItems": 20},
         "is_reseller": {"type": "boolean"},
     },
@@ -68,7 +82,11 @@ CLOCK_SET_SCHEMA: dict[str, Any] = {
         "time": {
             "oneOf": [
                 {"type": "number", "minimum": 0, "maximum": 32503680000},
-                {"type": "string", "minLength": 1, "description": "ISO 8601; naive means UTC"},
+                {
+                    "type": "string",
+                    "pattern": ISO_MOMENT_PATTERN,
+                    "description": "ISO 8601; naive means UTC",
+                },
             ]
         }
     },
@@ -160,7 +178,7 @@ async def create_user(request: web.Request) -> web.Response:
     try:
         user = backend.users.create_from_mapping(body)
     except UserError as exc:
-        status = 409 if "already" in str(exc) else 422
+        status = 409 if "already" in str(exc) or "distinct" in str(exc) else 422
         raise AdminError(status, str(exc)) from None
     return web.json_response(render_user(user, backend.clock.now()), status=201)
 

@@ -43,7 +43,30 @@ _int_query = {"type": "integer", "minimum": 1, "maximum": 10**17}
 
 
 def _query(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema}
+    """An optional parameter sent empty (`?page=`) counts as absent, as the routes read it."""
+    param = {"name": name, "in": "query", "required": required, "schema": schema}
+    return param if required else {**param, "allowEmptyValue": True}
+
+
+MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
+RECIPIENT_LISTS = ("recipients", "other_recipients")
+_CSV_ROW = r"(\+98|0098|98|0)?9[0-9]{9},[A-Za-z0-9 ]*[A-Za-z0-9][A-Za-z0-9 ]*"
+CSV_PATTERN = rf"^recipient,message\r?\n({_CSV_ROW}\r?\n)*{_CSV_ROW}(\r?\n)?$"
+
+
+def _with_recipient_items(schema: Any) -> Any:
+    """A copy whose recipient arrays state their items' form. The routes check each item when
+    normalizing (cheap for big sends) instead of in JSON Schema; the document says the same."""
+    if isinstance(schema, list):
+        return [_with_recipient_items(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy = {key: _with_recipient_items(value) for key, value in schema.items()}
+    for name in RECIPIENT_LISTS:
+        prop = copy.get("properties", {}).get(name)
+        if isinstance(prop, dict) and prop.get("type") == "array" and "items" not in prop:
+            prop["items"] = {"type": "string", "pattern": MOBILE_PATTERN}
+    return copy
 
 
 def _public(
@@ -182,16 +205,26 @@ def _send_body() -> dict[str, Any]:
         }
         for name in SEND_TYPES
     ]
+    form_fields = load_schema("requests", "send_peer_to_peer_file")
     file_form = {
         "allOf": [
             {"$ref": f"#/components/schemas/{request_component('send_peer_to_peer_file')}"},
             {
                 "type": "object",
                 "required": ["sending_type", "files"],
+                "propertyNames": {"enum": [*form_fields["properties"], "files"]},
                 "properties": {
                     "files": {
                         "type": "array",
-                        "items": {"type": "string", "contentMediaType": "text/csv"},
+                        "minItems": 1,
+                        "items": {
+                            "type": "string",
+                            "contentMediaType": "text/csv",
+                            "pattern": CSV_PATTERN,
+                            "description": "a `recipient,message` header, then one row a "
+                            "recipient (messages may be any non-empty text; the pattern shows "
+                            "a simple form)",
+                        },
                     }
                 },
             },
@@ -280,7 +313,7 @@ def _describe(method: str, path: str) -> dict[str, Any]:
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {ERROR: load_schema("responses", "error")}
     for name in REQUEST_SCHEMAS:
-        schemas[request_component(name)] = load_schema("requests", name)
+        schemas[request_component(name)] = _with_recipient_items(load_schema("requests", name))
     for name in RESPONSE_SCHEMAS:
         schemas[response_component(name)] = load_schema("responses", name)
     schemas.update(ADMIN_SCHEMAS)

@@ -148,7 +148,13 @@ ADMIN_SCHEMAS: dict[str, Any] = {
 
 
 def _q(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
-    param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+    param: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "allowEmptyValue": True,  # the routes read `?name=` as absent
+    }
     if description:
         param["description"] = description
     return param
@@ -163,7 +169,11 @@ PAGE_PARAMS = [
     _q("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}),
 ]
 MESSAGE_FILTERS = [
-    _q("recipient", {"type": "string"}, "Iranian mobile number, any common spelling"),
+    _q(
+        "recipient",
+        {"type": "string", "pattern": admin_state.MOBILE_PATTERN},
+        "Iranian mobile number: +989…, 00989…, 989…, 09… or 9…",
+    ),
     _q("sender", {"type": "string"}),
     _q("text", {"type": "string"}, "substring of the message text"),
     _q("bulk_id", {"type": "integer", "minimum": 0, "maximum": 10**17}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +30,9 @@ STATS_BLOCKS: dict[int | None, str] = {
     4: "operators_blacklist",
 }
 MAX_PER_PAGE = 1000
+MAX_PAGE = 10**9
+DIGITS = re.compile(r"[0-9]{1,18}")
+"""ASCII digits only: str.isdigit() also passes "¹", which int() then rejects."""
 
 routes = web.RouteTableDef()
 
@@ -75,7 +79,7 @@ def parse_filters(raw: dict[str, Any]) -> BulkFilters:
     state_id: int | None = None
     if state is not None and state != "":
         text = str(state)
-        if not text.isdigit() or int(text) not in STATE_NAMES:
+        if not DIGITS.fullmatch(text) or int(text) not in STATE_NAMES:
             raise ApiError(422, "400-31", MSG_INVALID_STATE)
         state_id = int(text)
     return BulkFilters(
@@ -96,7 +100,7 @@ def parse_filters(raw: dict[str, Any]) -> BulkFilters:
 async def new_list(request: web.Request) -> web.Response:
     user = require_user(request)
     body = await json_body(request, "report_new_list", optional=True)
-    page, limit = body.get("page", 1), body.get("limit", 10)
+    page, limit = int(body.get("page", 1)), int(body.get("limit", 10))
     raw_filters = body.get("filters") or {}
     filters = parse_filters(raw_filters)
     backend = backend_of(request)
@@ -121,7 +125,7 @@ def _id_param(request: web.Request, name: str) -> int:
     value = request.query.get(name)
     if value is None or value == "":
         raise validation_failed({name: [required_message(name)]})
-    if not value.isdigit():
+    if not DIGITS.fullmatch(value):
         raise validation_failed({name: [invalid_message(name)]})
     return int(value)
 
@@ -130,7 +134,11 @@ def _page_param(request: web.Request, name: str, default: int, maximum: int | No
     value = request.query.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or int(value) < 1 or (maximum is not None and int(value) > maximum):
+    if (
+        not DIGITS.fullmatch(value)
+        or int(value) < 1
+        or (maximum is not None and int(value) > maximum)
+    ):
         raise validation_failed({name: [invalid_message(name)]})
     return int(value)
 
@@ -154,7 +162,7 @@ async def by_bulk_post(request: web.Request) -> web.Response:
     user = require_user(request)
     await json_body(request, "report_by_bulk", optional=True)
     raw = request.match_info["bulk_id"]
-    if not raw.isdigit():
+    if not DIGITS.fullmatch(raw):
         raise not_found()
     return _single(request, _own_bulk(request, user, int(raw)))
 
@@ -189,7 +197,7 @@ async def bulk_stats(request: web.Request) -> web.Response:
 async def recipients(request: web.Request) -> web.Response:
     user = require_user(request)
     bulk_id = _id_param(request, "bulk_id")
-    page = _page_param(request, "page", 1, None)
+    page = _page_param(request, "page", 1, MAX_PAGE)
     per_page = _page_param(request, "per_page", 10, MAX_PER_PAGE)
     bulk = _own_bulk(request, user, bulk_id)
     now = backend_of(request).clock.now()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ippanel_mock.http.auth import backend_of, json_body, require_user
 from ippanel_mock.http.envelope import ApiError, ok, validation_failed
@@ -29,10 +30,12 @@ DEFAULT_SENDER = "+983000505"
 VOTP_SENDER = "+98votp"
 SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_FILE_ROWS = 100_000
+FILE_FORM_FIELDS = {"sending_type", "from_number", "send_time"}
 MAX_POSTAL_RECIPIENTS = 1_000_000
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
 MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
+MSG_BAD_MULTIPART = "بدنه multipart/form-data معتبر نیست"
 
 routes = web.RouteTableDef()
 
@@ -227,23 +230,27 @@ async def plan_file(request: web.Request, backend: SandboxBackend) -> list[BulkP
     limit = backend.config.max_body_bytes
     form: dict[str, str] = {}
     files: list[bytes] = []
-    reader = await request.multipart()
     total = 0
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            continue
-        data = await part.read(decode=True)
-        total += len(data)
-        if total > limit:
-            raise ApiError(413, "413-1", "حجم درخواست بیش از حد مجاز است")
-        if part.name in ("files[]", "files"):
-            files.append(bytes(data))
-        else:
-            try:
-                form[part.name] = bytes(data).decode("utf-8")
-            except UnicodeDecodeError:
-                form[part.name] = ""
+    try:
+        async for part in await request.multipart():
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                continue
+            data = await part.read(decode=True)
+            total += len(data)
+            if total > limit:
+                raise ApiError(413, "413-1", "حجم درخواست بیش از حد مجاز است")
+            if part.name in ("files[]", "files"):
+                files.append(bytes(data))
+            else:
+                try:
+                    form[part.name] = bytes(data).decode("utf-8")
+                except UnicodeDecodeError:
+                    form[part.name] = ""
+    except (ValueError, HttpProcessingError):
+        raise ApiError(400, "400-3", MSG_BAD_MULTIPART) from None
     errors = schema_errors("send_peer_to_peer_file", form)
+    for name in form.keys() - FILE_FORM_FIELDS:
+        collect(errors, name, f"گزینه {name} مجاز نیست")
     if form.get("sending_type") != "peer_to_peer_file":
         collect(errors, "sending_type", "مقدار انتخاب شده برای sending_type معتبر نیست")
     if not files:
