@@ -1,0 +1,212 @@
+"""Benchmark 1: sandbox throughput under wrk, side by side with a bare aiohttp JSON handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from harness import (
+    ROOT,
+    SANDBOX_API_KEY,
+    SANDBOX_SENDER,
+    Section,
+    ServerProcess,
+    bare_process,
+    mib,
+    national_numbers,
+    sandbox_process,
+)
+
+CONNECTIONS = 64
+SEND_BODY = {
+    "sending_type": "webservice",
+    "from_number": SANDBOX_SENDER,
+    "message": "Benchmark message",
+    "params": {"recipients": ["+989121234567", "+989351234567"]},
+}
+REPORT_BULK_SIZE = 1000
+REPORT_QUERY = "bulk_id={bulk_id}&page=5&per_page=100"
+
+LUA_TEMPLATE = """
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "{api_key}"
+{body_line}
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON={{"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,'
+    .. '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class WrkResult:
+    requests: int
+    duration_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    socket_errors: int
+    non_2xx: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.duration_s
+
+    @property
+    def errors(self) -> int:
+        return self.socket_errors + self.non_2xx
+
+
+def ensure_wrk() -> str:
+    """Path of wrk, installing Debian's package if it is missing (needs root and apt)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        raise SystemExit(
+            "wrk is not installed and cannot be installed here (needs root and apt-get): "
+            "install it with `apt-get install -y wrk` and run `make bench` again"
+        )
+    print("installing wrk (apt-get install -y wrk) ...", flush=True)
+    install = [apt, "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, capture_output=True, check=False).returncode != 0:
+        subprocess.run([apt, "update", "-q"], capture_output=True, check=False)
+        result = subprocess.run(install, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"could not install wrk with apt-get: {result.stderr.strip()[-500:]}")
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("apt-get reported success but wrk is still not on PATH")
+    return found
+
+
+def write_lua(path: Path, method: str, body: object | None) -> Path:
+    body_line = f"wrk.body = {json.dumps(json.dumps(body))}" if body is not None else ""
+    path.write_text(
+        LUA_TEMPLATE.format(method=method, api_key=SANDBOX_API_KEY, body_line=body_line)
+    )
+    return path
+
+
+def run_wrk(wrk: str, url: str, script: Path, duration: float) -> WrkResult:
+    threads = max(2, os.cpu_count() or 2)
+    argv = [
+        wrk,
+        f"-t{threads}",
+        f"-c{CONNECTIONS}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK_JSON="))
+    raw = json.loads(line.removeprefix("WRK_JSON="))
+    return WrkResult(
+        requests=raw["requests"],
+        duration_s=raw["duration_us"] / 1e6,
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        socket_errors=raw["connect"] + raw["read"] + raw["write"] + raw["timeout"],
+        non_2xx=raw["status"],
+    )
+
+
+def _report_bulk(sandbox: ServerProcess) -> int:
+    body = dict(SEND_BODY, params={"recipients": national_numbers(REPORT_BULK_SIZE)})
+    response = requests.post(
+        f"{sandbox.url}/api/send",
+        json=body,
+        headers={"Authorization": SANDBOX_API_KEY},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return int(response.json()["data"]["message_outbox_ids"][0])
+
+
+def _measure(
+    wrk: str, server: ServerProcess, path: str, script: Path, duration: float, warmup: float
+) -> WrkResult:
+    if warmup > 0:
+        run_wrk(wrk, server.url + path, script, warmup)
+    return run_wrk(wrk, server.url + path, script, duration)
+
+
+def _compare(
+    section: Section, label: str, bare: WrkResult, sandbox: WrkResult, duration: float
+) -> None:
+    ratio = sandbox.rps / bare.rps
+    section.add(
+        f"{label}: bare aiohttp handler", f"{bare.rps:,.0f} req/s, p99 {bare.p99_ms:.1f} ms"
+    )
+    section.add(
+        f"{label}: sandbox",
+        f"{sandbox.rps:,.0f} req/s, p50 {sandbox.p50_ms:.1f} ms, max {sandbox.max_ms:.1f} ms",
+    )
+    section.add(f"{label}: sandbox / bare", f"{ratio:.0%}", "≥ 50 %", ratio >= 0.5)
+    section.add(
+        f"{label}: sandbox p99", f"{sandbox.p99_ms:.1f} ms", "≤ 20 ms", sandbox.p99_ms <= 20
+    )
+    section.add(
+        f"{label}: sandbox errors",
+        f"{sandbox.non_2xx} non-2xx, {sandbox.socket_errors} socket "
+        f"({sandbox.requests:,} requests in {duration:.0f} s)",
+        "0",
+        sandbox.errors == 0,
+    )
+
+
+def run(duration: float, warmup: float) -> Section:
+    wrk = ensure_wrk()
+    section = Section(
+        "1. Sandbox throughput",
+        f"wrk, {CONNECTIONS} connections, {max(2, os.cpu_count() or 2)} threads, "
+        f"{duration:.0f} s per run after a {warmup:.0f} s warm-up; each server its own process "
+        "(sandbox via `python -m ippanel_mock --port 0`, access log off, delivery delay 2 s). "
+        "`POST /api/send`: webservice, 2 recipients, API key. "
+        f"`GET /api/report/recipients`: page 5 of 100 of a {REPORT_BULK_SIZE}-recipient bulk. "
+        "Reference: a bare aiohttp app returning a small JSON.",
+    )
+    scratch = ROOT / ".bench"
+    scratch.mkdir(exist_ok=True)
+    post_lua = write_lua(scratch / "post_send.lua", "POST", SEND_BODY)
+    get_lua = write_lua(scratch / "get_recipients.lua", "GET", None)
+    with bare_process() as bare:
+        bare_send = _measure(wrk, bare, "/api/send", post_lua, duration, warmup)
+        bare_report = _measure(wrk, bare, "/api/report/recipients", get_lua, duration, warmup)
+    with sandbox_process() as sandbox:
+        rss_start = sandbox.rss()
+        send = _measure(wrk, sandbox, "/api/send", post_lua, duration, warmup)
+        rss_after_send = sandbox.rss()
+        bulk_id = _report_bulk(sandbox)
+        path = "/api/report/recipients?" + REPORT_QUERY.format(bulk_id=bulk_id)
+        report = _measure(wrk, sandbox, path, get_lua, duration, warmup)
+        rss_end = sandbox.rss()
+    _compare(section, "POST /api/send", bare_send, send, duration)
+    _compare(section, "GET /api/report/recipients", bare_report, report, duration)
+    section.add(
+        "Sandbox RSS: start → after send load → after report load",
+        f"{mib(rss_start)} → {mib(rss_after_send)} → {mib(rss_end)}",
+    )
+    sends = send.requests + (int(send.rps * warmup) if warmup else 0)
+    section.notes.append(
+        f"RSS growth over the send load: {mib(rss_after_send - rss_start)} for about "
+        f"{sends:,} bulks kept in the outbox (the message log is bounded at 10,000 entries, "
+        "the outbox is not: every bulk stays reportable)."
+    )
+    return section
