@@ -27,7 +27,7 @@ POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
     tags=["ippanel", "example"],
 )
 def ippanel_otp_pattern() -> None:
-    @task
+    @task(show_return_value_in_logs=False)  # the return value is the OTP: keep it out of logs
     def generate_code() -> str:
         import secrets
 
