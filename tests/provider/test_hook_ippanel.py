@@ -148,6 +148,17 @@ def test_username_and_password_log_in(
     assert hook.test_connection()[0]
 
 
+def test_login_tokens_are_masked_as_soon_as_the_client_stores_them(
+    monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
+) -> None:
+    set_connection(
+        monkeypatch, host=ippanel_sandbox.url, login="sandbox", password="sandbox-password"
+    )
+    assert IPPanelHook().test_connection()[0]
+    (token,) = ippanel_sandbox.backend.users.tokens_of("sandbox")
+    assert redact(f"Authorization: {token}") == "Authorization: ***"
+
+
 def test_google_authenticator_login_uses_the_totp_secret_extra(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:

@@ -297,6 +297,11 @@ class UserStore:
         del self._sessions[value]
         return True
 
+    def tokens_of(self, username: str) -> list[str]:
+        """Every token issued to `username` that has not been logged out or pruned (for tests
+        that prove a token never leaked into a log)."""
+        return [t for t, s in self._sessions.items() if s.username == username]
+
     def token_expiry(self, token: str) -> float | None:
         session = self._sessions.get(token)
         return session.expires_at if session else None

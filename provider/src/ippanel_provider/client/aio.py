@@ -82,6 +82,7 @@ class AsyncIPPanelClient:
         sleep: AsyncSleep = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         now: Clock = utc_now,
+        on_token: Callable[[str], None] | None = None,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         if recipients_per_request < 1:
@@ -96,7 +97,7 @@ class AsyncIPPanelClient:
         self.read_retry, self.send_retry = read_retry, send_retry
         self.proxy = proxy
         self._ssl = _ssl_option(verify)
-        self._auth = core.TokenState(api_key, credentials, clock=clock)
+        self._auth = core.TokenState(api_key, credentials, clock=clock, on_token=on_token)
         self._sleep, self._now = sleep, now
         self._login_lock = asyncio.Lock()
         self._session = session

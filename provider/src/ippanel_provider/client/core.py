@@ -46,6 +46,7 @@ class TokenState:
         credentials: Credentials | None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        on_token: Callable[[str], None] | None = None,
     ) -> None:
         if api_key is not None and credentials is not None:
             raise ValueError("give either api_key or credentials, not both")
@@ -54,6 +55,7 @@ class TokenState:
         self.api_key = api_key
         self.credentials = credentials
         self._clock = clock
+        self._on_token = on_token
         self._token: str | None = None
         self._expires_at = 0.0
 
@@ -70,6 +72,8 @@ class TokenState:
         return None
 
     def store(self, token: str) -> None:
+        if self._on_token is not None:
+            self._on_token(token)
         self._token = token
         self._expires_at = self._clock() + TOKEN_LIFETIME
 

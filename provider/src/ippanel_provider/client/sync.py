@@ -91,6 +91,7 @@ class IPPanelClient:
         sleep: Sleep = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         now: Clock = utc_now,
+        on_token: Callable[[str], None] | None = None,
         session: requests.Session | None = None,
     ) -> None:
         if recipients_per_request < 1:
@@ -100,7 +101,7 @@ class IPPanelClient:
         self.recipients_per_request = recipients_per_request
         self.default_sender = default_sender
         self.read_retry, self.send_retry = read_retry, send_retry
-        self._auth = core.TokenState(api_key, credentials, clock=clock)
+        self._auth = core.TokenState(api_key, credentials, clock=clock, on_token=on_token)
         self._sleep, self._now = sleep, now
         self._login_lock = threading.Lock()
         self._session = session or requests.Session()

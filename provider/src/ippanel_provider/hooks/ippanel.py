@@ -13,7 +13,6 @@ Authenticator step). Extras: ``sender``, ``timeout``, ``totp_secret``, ``recipie
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -76,20 +75,6 @@ def _schedule_amask(value: str) -> None:
 
 
 _PENDING_MASKS: set[asyncio.Task[None]] = set()
-
-
-def _mask_login_tokens(client: object, mask: Callable[[str], None]) -> None:
-    """Mask each login token the client stores (username/password connections)."""
-    auth = getattr(client, "_auth", None)
-    store = getattr(auth, "store", None)
-    if auth is None or not callable(store):
-        return
-
-    def store_and_mask(token: str) -> None:
-        mask(token)
-        store(token)
-
-    auth.store = store_and_mask
 
 
 class _IPPanelHookBase(BaseHook):
@@ -176,8 +161,9 @@ class IPPanelHook(_IPPanelHookBase):
     def get_conn(self) -> IPPanelClient:
         if self._client is None:
             config = self.config
-            self._client = IPPanelClient(config.base_url, **config.client_kwargs())
-            _mask_login_tokens(self._client, mask_secret)
+            self._client = IPPanelClient(
+                config.base_url, on_token=mask_secret, **config.client_kwargs()
+            )
         return self._client
 
     def test_connection(self) -> tuple[bool, str]:
@@ -236,8 +222,9 @@ class IPPanelAsyncHook(_IPPanelHookBase):
     async def get_conn(self) -> AsyncIPPanelClient:
         if self._client is None:
             config = await self.get_config()
-            self._client = AsyncIPPanelClient(config.base_url, **config.client_kwargs())
-            _mask_login_tokens(self._client, _schedule_amask)
+            self._client = AsyncIPPanelClient(
+                config.base_url, on_token=_schedule_amask, **config.client_kwargs()
+            )
         return self._client
 
     async def close(self) -> None:
