@@ -150,6 +150,8 @@ class IPPanelClient:
                 data=data,
                 headers=headers,
                 timeout=self.timeout,
+                # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify.
+                verify=self._session.verify,
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
