@@ -34,8 +34,9 @@ from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
 
 API_KEY = "sandbox-api-key"
 SENDER = "+983000505"
-READ_TIMEOUT_S = 0.5
-LATENCY_MS = 1000
+READ_TIMEOUT_S = 0.75
+"""Small, yet far above a normal local answer, so only injected latency times out."""
+LATENCY_MS = 1500
 """Beyond the read timeout even with the jitter below: every delayed send times out."""
 JITTER_MS = 200
 SETTLE_S = (LATENCY_MS + JITTER_MS) / 1000 + 0.5

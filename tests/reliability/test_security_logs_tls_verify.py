@@ -121,7 +121,6 @@ def test_clients_verify_certificates_by_default_and_only_verify_false_turns_it_o
 ) -> None:
     use_connection(monkeypatch, "https://sms.example.ir/v1")
     assert IPPanelHook().get_conn()._session.verify is True
-    assert IPPanelAsyncHook()._config is None  # nothing read before use
     use_connection(monkeypatch, "https://sms.example.ir/v1", verify="false")
     assert IPPanelHook().get_conn()._session.verify is False
 
