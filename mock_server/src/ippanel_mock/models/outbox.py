@@ -62,8 +62,9 @@ class OutboxBulk:
     final_state: int | None = None
     summary: str | None = None
     user_ip: str | None = None
-    counts: dict[str, list[int]] = field(default_factory=dict)
-    """counts[operator][final status 0..4], computed once at creation."""
+    counts: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """counts[operator][final status 0..4], computed once at creation; tuples of ints, so the
+    garbage collector stops tracking them and a big outbox does not lengthen its pauses."""
 
     @property
     def size(self) -> int:
@@ -80,11 +81,12 @@ class OutboxBulk:
         return Phase.SENDING if elapsed < self.delay / 2 else Phase.SENT
 
     def state_id(self, now: float) -> int:
-        phase = self.phase(now)
-        if phase is Phase.FORCED:
-            assert self.final_state is not None
+        """phase() as a state id, computed directly: report filters call it for every bulk."""
+        if self.final_state is not None:
             return self.final_state
-        return {Phase.QUEUED: 5, Phase.SENDING: 2}.get(phase, 6)
+        if now < self.start_at:
+            return 5
+        return 2 if now - self.start_at < self.delay / 2 else 6
 
     def status_of(self, national: int, phase: Phase) -> int | None:
         """A recipient's message_status in the given phase (None before sending or if forced)."""
@@ -106,7 +108,7 @@ class OutboxBulk:
         phase = self.phase(now)
         result: dict[str, dict[int | None, int]] = {}
         for op in OPERATORS:
-            by_final = self.counts.get(op, [0] * 5)
+            by_final = self.counts.get(op, (0,) * 5)
             total = sum(by_final)
             if phase in (Phase.QUEUED, Phase.FORCED):
                 result[op] = {None: total}
@@ -259,7 +261,7 @@ class Outbox:
         return bulk
 
 
-def count_by_operator_and_status(numbers: array) -> dict[str, list[int]]:
+def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
     """counts[operator][final status]: one C-speed pass per prefix, Python only for 000N numbers."""
     counts = {op: [0] * 5 for op in OPERATORS}
     by_prefix = Counter(map(PREFIX_DIVISOR.__rfloordiv__, numbers))
@@ -270,7 +272,7 @@ def count_by_operator_and_status(numbers: array) -> dict[str, list[int]]:
             row = counts[operator_of(national)]
             row[2] -= 1
             row[magic_final_status(national)] += 1
-    return counts
+    return {op: tuple(row) for op, row in counts.items()}
 
 
 def _matches(b: OutboxBulk, f: BulkFilters, now: float) -> bool:
