@@ -66,6 +66,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request body accepted (default %(default)s)",
     )
+    defaults = SandboxConfig()
+    parser.add_argument(
+        "--max-messages",
+        type=int,
+        default=defaults.message_capacity,
+        metavar="N",
+        help="captured messages kept, oldest dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-journal",
+        type=int,
+        default=defaults.journal_capacity,
+        metavar="N",
+        help="journaled requests kept, oldest dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-outbox-recipients",
+        type=int,
+        default=defaults.outbox_max_recipients,
+        metavar="N",
+        help="recipient rows kept over all bulks, oldest bulks evicted (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-outbox-bulks",
+        type=int,
+        default=defaults.outbox_max_bulks,
+        metavar="N",
+        help="bulks kept, oldest evicted (default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -78,6 +107,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         users_file=args.users,
         admin_token=args.admin_token,
         max_body_bytes=args.max_body,
+        message_capacity=args.max_messages,
+        journal_capacity=args.max_journal,
+        outbox_max_recipients=args.max_outbox_recipients,
+        outbox_max_bulks=args.max_outbox_bulks,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
         access_log=args.access_log,

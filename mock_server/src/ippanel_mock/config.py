@@ -21,6 +21,10 @@ class SandboxConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     message_capacity: int = 10_000
     journal_capacity: int = 1_000
+    outbox_max_recipients: int = 2_000_000
+    """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
+    outbox_max_bulks: int = 100_000
+    """Retention cap on stored bulks; the oldest are evicted beyond it."""
     rate_limit: float | None = None
     """Requests per second per API key or token; None turns the limiter off."""
     rate_burst: int = 20
@@ -35,6 +39,8 @@ class SandboxConfig:
             raise ValueError("max_body_bytes must be > 0")
         if self.message_capacity <= 0 or self.journal_capacity <= 0:
             raise ValueError("capacities must be > 0")
+        if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
+            raise ValueError("outbox capacities must be > 0")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be > 0 or None")
         if self.rate_burst <= 0:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 MARKER = "ippanel_sandbox"
 _CONFIG_FIELDS = (
     "seed", "delivery_delay", "history", "users_file", "admin_token", "max_body_bytes",
-    "message_capacity", "journal_capacity", "rate_limit", "rate_burst",
+    "message_capacity", "journal_capacity", "outbox_max_recipients", "outbox_max_bulks",
+    "rate_limit", "rate_burst",
 )  # fmt: skip
 
 

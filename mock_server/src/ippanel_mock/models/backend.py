@@ -58,7 +58,12 @@ class SandboxBackend:
         self.messages = MessageLog(self.config.message_capacity)
         self.journal = RequestJournal(self.config.journal_capacity)
         self.users = UserStore(self.clock, seed=self.config.seed, otp_sender=self._capture_otp)
-        self.outbox = Outbox(self.clock, delivery_delay=self.config.delivery_delay)
+        self.outbox = Outbox(
+            self.clock,
+            delivery_delay=self.config.delivery_delay,
+            max_recipients=self.config.outbox_max_recipients,
+            max_bulks=self.config.outbox_max_bulks,
+        )
         self.patterns = PatternStore()
         self.reset()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -19,6 +19,10 @@ PREFIX_DIVISOR = 10_000_000
 """national // PREFIX_DIVISOR is the three-digit operator prefix (9121234567 -> 912)."""
 CANCEL_MARGIN = 5 * 60.0
 """A scheduled bulk can be canceled up to this many seconds before its send time."""
+MAX_STORED_RECIPIENTS = 2_000_000
+"""Default retention cap on recipient rows over all bulks (about 16 MB of numbers)."""
+MAX_STORED_BULKS = 100_000
+"""Default retention cap on the number of bulks over all users."""
 
 STATE_NAMES: dict[int, tuple[str, str]] = {
     0: ("creating", "در حال ایجاد"),
@@ -153,19 +157,49 @@ class BulkFilters:
 
 
 class Outbox:
-    """Every bulk of every user; lookups are always by (user, id)."""
+    """Every bulk of every user; lookups are always by (user, id).
 
-    def __init__(self, clock: SandboxClock, *, delivery_delay: float = 2.0) -> None:
+    Retention is capped so a long-running sandbox stays bounded: once the stored recipient
+    rows exceed `max_recipients` or the bulks exceed `max_bulks`, the oldest bulks are evicted
+    (the newest bulk is always kept, even when it alone is over the row cap).
+    """
+
+    def __init__(
+        self,
+        clock: SandboxClock,
+        *,
+        delivery_delay: float = 2.0,
+        max_recipients: int = MAX_STORED_RECIPIENTS,
+        max_bulks: int = MAX_STORED_BULKS,
+    ) -> None:
+        if max_recipients <= 0 or max_bulks <= 0:
+            raise ValueError("outbox capacities must be > 0")
         self._clock = clock
         self._delay = delivery_delay
+        self.max_recipients = max_recipients
+        self.max_bulks = max_bulks
         self._bulks: dict[int, OutboxBulk] = {}
-        self._by_user: dict[str, list[int]] = {}
+        self._by_user: dict[str, deque[int]] = {}
+        self._rows = 0
+        self._evicted = 0
         self._ids = itertools.count(FIRST_OUTBOX_ID)
 
     def reset(self) -> None:
         self._bulks.clear()
         self._by_user.clear()
+        self._rows = 0
+        self._evicted = 0
         self._ids = itertools.count(FIRST_OUTBOX_ID)
+
+    @property
+    def stored_recipients(self) -> int:
+        """Recipient rows held over all stored bulks."""
+        return self._rows
+
+    @property
+    def evicted(self) -> int:
+        """Bulks dropped by the retention caps since the last reset."""
+        return self._evicted
 
     def create(
         self,
@@ -208,8 +242,23 @@ class Outbox:
         else:
             user.credit -= cost
         self._bulks[bulk.id] = bulk
-        self._by_user.setdefault(user.username, []).append(bulk.id)
+        self._by_user.setdefault(user.username, deque()).append(bulk.id)
+        self._rows += bulk.size
+        self._evict_oldest()
         return bulk
+
+    def _evict_oldest(self) -> None:
+        """Drop the oldest bulks (insertion order = id order) until both caps hold."""
+        while len(self._bulks) > 1 and (
+            self._rows > self.max_recipients or len(self._bulks) > self.max_bulks
+        ):
+            oldest = self._bulks.pop(next(iter(self._bulks)))
+            ids = self._by_user[oldest.username]
+            ids.popleft()
+            if not ids:
+                del self._by_user[oldest.username]
+            self._rows -= oldest.size
+            self._evicted += 1
 
     def get(self, username: str, bulk_id: int) -> OutboxBulk | None:
         bulk = self._bulks.get(bulk_id)
@@ -221,7 +270,7 @@ class Outbox:
 
     def for_user(self, username: str, filters: BulkFilters | None = None) -> list[OutboxBulk]:
         """The user's bulks, newest first, matching every given filter."""
-        ids = self._by_user.get(username, [])
+        ids: deque[int] = self._by_user.get(username, deque())
         f = filters or BulkFilters()
         if f.messages_outbox_id is not None:
             found = self.get(username, f.messages_outbox_id)
@@ -296,4 +345,13 @@ def _matches(b: OutboxBulk, f: BulkFilters, now: float) -> bool:
     return not (f.to_exit_count is not None and exits > f.to_exit_count)
 
 
-__all__ = ["STATE_NAMES", "BulkFilters", "CancelOutcome", "Outbox", "OutboxBulk", "Phase"]
+__all__ = [
+    "MAX_STORED_BULKS",
+    "MAX_STORED_RECIPIENTS",
+    "STATE_NAMES",
+    "BulkFilters",
+    "CancelOutcome",
+    "Outbox",
+    "OutboxBulk",
+    "Phase",
+]
