@@ -13,6 +13,7 @@ from .errors import (
     IPPanelResponseLostError,
     IPPanelSendOutcomeUnknown,
     IPPanelServerError,
+    IPPanelTLSError,
     IPPanelTransportError,
     IPPanelValidationError,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "IPPanelResponseLostError",
     "IPPanelSendOutcomeUnknown",
     "IPPanelServerError",
+    "IPPanelTLSError",
     "IPPanelTransportError",
     "IPPanelValidationError",
     "InvalidRecipientsError",

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from . import core, protocol, sends
-from .errors import IPPanelAuthError, IPPanelError, IPPanelTransportError
+from .errors import IPPanelAuthError, IPPanelError, IPPanelTLSError, IPPanelTransportError
 from .models import (
     AccountInfo,
     BulkRecipient,
@@ -158,6 +158,9 @@ class AsyncIPPanelClient:
             ) as response:
                 status, answer_headers = response.status, response.headers
                 content = await response.read()
+        except aiohttp.ClientConnectorCertificateError as exc:
+            detail = f"{type(exc).__name__}: {exc.certificate_error}"
+            raise IPPanelTLSError(detail, request_summary=request.summary) from exc
         except NOT_SENT_ERRORS as exc:
             raise IPPanelTransportError(
                 f"could not reach IPPanel ({type(exc).__name__})", request_summary=request.summary

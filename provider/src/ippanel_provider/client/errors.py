@@ -108,6 +108,22 @@ class IPPanelTransportError(IPPanelError):
         super().__init__(f"{message} — request: {request_summary}" if request_summary else message)
 
 
+class IPPanelTLSError(IPPanelTransportError):
+    """The server's TLS certificate failed verification; nothing was sent.
+
+    Never retried: a certificate that does not verify will not start verifying a second later.
+    """
+
+    def __init__(self, detail: str, *, request_summary: str = "") -> None:
+        self.detail = detail
+        super().__init__(
+            f"TLS verification of IPPanel's certificate failed ({detail}); not retried. If the "
+            "server uses a private CA, set `verify` (the connection extra 'verify') to the path "
+            "of its CA bundle; verify=False turns checking off",
+            request_summary=request_summary,
+        )
+
+
 class IPPanelResponseLostError(IPPanelError):
     """A read request went out but no complete answer came back (read timeout, reset).
 

@@ -29,6 +29,7 @@ from .errors import (
     IPPanelRateLimitError,
     IPPanelResponseLostError,
     IPPanelServerError,
+    IPPanelTLSError,
     IPPanelTransportError,
 )
 
@@ -65,6 +66,8 @@ NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 def is_retryable_read(exc: BaseException) -> bool:
+    if isinstance(exc, IPPanelTLSError):
+        return False
     if isinstance(exc, IPPanelTransportError | IPPanelResponseLostError | IPPanelRateLimitError):
         return True
     return isinstance(exc, IPPanelServerError) and exc.http_status in READ_RETRY_STATUSES
@@ -72,6 +75,8 @@ def is_retryable_read(exc: BaseException) -> bool:
 
 def is_retryable_send(exc: BaseException) -> bool:
     """True only when IPPanel certainly did not act on the request."""
+    if isinstance(exc, IPPanelTLSError):
+        return False
     if isinstance(exc, IPPanelTransportError | IPPanelRateLimitError):
         return True
     return isinstance(exc, IPPanelServerError) and exc.http_status in SEND_RETRY_STATUSES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,7 +17,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import core, protocol, sends
-from .errors import IPPanelAuthError, IPPanelError, IPPanelTransportError
+from .errors import IPPanelAuthError, IPPanelError, IPPanelTLSError, IPPanelTransportError
 from .models import (
     AccountInfo,
     BulkRecipient,
@@ -49,6 +50,14 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield item
         stack += [item.__cause__, item.__context__, getattr(item, "reason", None)]
         stack += [a for a in item.args if isinstance(a, BaseException)]
+
+
+def certificate_failure(exc: requests.RequestException) -> str | None:
+    """What failed when the server's certificate did not verify, else None."""
+    for item in _chain(exc):
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return f"{type(exc).__name__}: {item.verify_message or item.reason or item}"
+    return None
 
 
 def never_sent(exc: requests.RequestException) -> bool:
@@ -156,6 +165,9 @@ class IPPanelClient:
             )
         except requests.RequestException as exc:
             reason = type(exc).__name__
+            bad_certificate = certificate_failure(exc)
+            if bad_certificate is not None:
+                raise IPPanelTLSError(bad_certificate, request_summary=request.summary) from exc
             if never_sent(exc):
                 raise IPPanelTransportError(
                     f"could not reach IPPanel ({reason})", request_summary=request.summary
