@@ -81,6 +81,7 @@ def machine_description() -> list[tuple[str, str]]:
         ("requests", metadata.version("requests")),
         ("apache-airflow", _version_or_none("apache-airflow")),
         ("wrk", _wrk_version()),
+        ("Load average at the end (1/5/15 min)", " / ".join(f"{x:.2f}" for x in os.getloadavg())),
         ("Date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
     ]
 
@@ -98,7 +99,7 @@ def _wrk_version() -> str:
     except OSError:
         return "not installed"
     first = (out.stdout or out.stderr).strip().splitlines()
-    return first[0] if first else "unknown"
+    return first[0].split(" Copyright")[0] if first else "unknown"
 
 
 def rss_bytes(pid: int) -> int:
