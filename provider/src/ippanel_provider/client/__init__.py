@@ -31,6 +31,7 @@ from .models import (
     Page,
     PeerToPeerItem,
     PostalCodeTarget,
+    PriceQuote,
     SendResult,
 )
 from .parts import MessageParts, message_parts
@@ -77,6 +78,7 @@ __all__ = [
     "Page",
     "PeerToPeerItem",
     "PostalCodeTarget",
+    "PriceQuote",
     "RetryPolicy",
     "SendResult",
     "message_parts",

@@ -26,6 +26,7 @@ from .models import (
     Page,
     PeerToPeerItem,
     PostalCodeTarget,
+    PriceQuote,
     SendResult,
 )
 from .protocol import DEFAULT_BASE_URL, ApiRequest
@@ -346,6 +347,10 @@ class AsyncIPPanelClient:
 
     async def cancel_scheduled(self, outbox_id: int) -> None:
         await self._execute(protocol.cancel_scheduled(outbox_id))
+
+    async def calculate_price(self, message: str, sender: str | None = None) -> PriceQuote:
+        """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
+        return await self._execute(protocol.calculate_price(message, self._sender(sender)))
 
     # ------------------------------------------------------------ reports
 

@@ -149,6 +149,26 @@ class AccountInfo:
 
 
 @dataclass(frozen=True)
+class PriceQuote:
+    """What one message would cost (per recipient) on MCI and on the other operators."""
+
+    mci_price: float
+    other_price: float
+    parts: int
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PriceQuote:
+        mci, other, parts = (
+            to_float(data["mci_price"]),
+            to_float(data["other_price"]),
+            to_int(data["parts"]),
+        )
+        if mci is None or other is None or parts is None:
+            raise ValueError("price quote field missing")
+        return cls(mci_price=mci, other_price=other, parts=parts)
+
+
+@dataclass(frozen=True)
 class SendResult:
     """Outbox ids of every request, in order; ``parts`` per message (max over messages)."""
 

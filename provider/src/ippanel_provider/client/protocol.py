@@ -29,6 +29,7 @@ from .models import (
     OutboxBulk,
     OutboxFilters,
     Page,
+    PriceQuote,
     to_float,
     to_int,
 )
@@ -283,6 +284,21 @@ def cancel_scheduled(outbox_id: int) -> ApiRequest[None]:
         f"cancel scheduled outbox {int(outbox_id)}",
         json={"message_outbox_id": int(outbox_id)},
         idempotent=False,
+    )
+
+
+def calculate_price(message: str, sender: str | None) -> ApiRequest[PriceQuote]:
+    """Price and parts of one message (later edition); sends nothing, so it is a safe read."""
+    if not isinstance(message, str) or not message.strip():
+        raise ValueError("message must be a non-empty string")
+    if not sender or not str(sender).strip():
+        raise ValueError("a sender number is required: pass sender= or set default_sender")
+    return ApiRequest(
+        "POST",
+        "/api/send/calculate-price",
+        lambda data, meta: PriceQuote.from_json(data),
+        f"price of a message from {str(sender).strip()}",
+        json={"number": str(sender).strip(), "message": message},
     )
 
 

@@ -29,6 +29,7 @@ from .models import (
     Page,
     PeerToPeerItem,
     PostalCodeTarget,
+    PriceQuote,
     SendResult,
 )
 from .protocol import DEFAULT_BASE_URL, ApiRequest
@@ -353,6 +354,10 @@ class IPPanelClient:
 
     def cancel_scheduled(self, outbox_id: int) -> None:
         self._execute(protocol.cancel_scheduled(outbox_id))
+
+    def calculate_price(self, message: str, sender: str | None = None) -> PriceQuote:
+        """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
+        return self._execute(protocol.calculate_price(message, self._sender(sender)))
 
     # ------------------------------------------------------------ reports
 
