@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,8 @@ LOGIN_METHODS: tuple[LoginMethod, ...] = ("login", "ga", "sms")
 TEMP_TOKEN_TTL = 6 * 60.0
 FINAL_TOKEN_TTL = 10 * 3600.0
 MAX_OTP_TRIES = 5
+MAX_SESSIONS = 100_000
+"""Live login tokens kept; beyond it expired ones go first, then the oldest (they get the 401)."""
 DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_CREDIT = 1e12
 DEFAULT_SENDERS = ("+983000505", "+9810001")
@@ -78,6 +81,7 @@ class UserStore:
         self._users: dict[str, User] = {}
         self._api_keys: dict[str, str] = {}
         self._sessions: dict[str, _Session] = {}
+        self.max_sessions = MAX_SESSIONS
         self._next_id = 58_745
 
     def reset(self) -> None:
@@ -347,8 +351,13 @@ class UserStore:
             self._sessions.pop(token, None)
 
     def _prune(self) -> None:
-        if len(self._sessions) < 10_000:
+        """Keep sessions bounded: at the cap drop expired ones, then the oldest down to 90 %,
+        so a login storm costs amortized O(1) per login and memory stays flat."""
+        if len(self._sessions) < self.max_sessions:
             return
         now = self._clock.now()
         for token in [t for t, s in self._sessions.items() if now >= s.expires_at]:
+            del self._sessions[token]
+        excess = len(self._sessions) - self.max_sessions * 9 // 10
+        for token in list(itertools.islice(self._sessions, max(excess, 0))):
             del self._sessions[token]

@@ -1,0 +1,99 @@
+"""Review gaps: postal-code audiences per operator over HTTP, the admin sender filter, and a
+login storm that must not grow the token table without bound."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ippanel_mock import SandboxBackend, SandboxConfig
+from ippanel_mock.models.history import postal_audience
+from ippanel_mock.models.phones import operator_of
+
+if TYPE_CHECKING:
+    from conftest import Api, AppFactory
+
+OPERATORS = ("mci", "irancell", "other")
+
+
+def postal_blocks(postal_code: int, **blocks: tuple[int, int]) -> dict[str, Any]:
+    target: dict[str, Any] = {
+        "bank": "all", "postal_code": postal_code, "gender": 0, "age_from": 1330, "age_to": 1402,
+    }  # fmt: skip
+    for operator in OPERATORS:
+        start, size = blocks.get(operator, (0, 0))
+        target[operator] = {"start": start, "size": size}
+    return {
+        "sending_type": "postal_code",
+        "from_number": "+98BANK",
+        "message": "متن",
+        "params": [target],
+    }
+
+
+async def all_recipients(api: Api, bulk_id: int) -> list[str]:
+    body = await api.recipients(bulk_id, per_page=500)
+    return [row["recipient"] for row in body["data"]]
+
+
+async def test_postal_code_honours_start_and_size_per_operator(make_api: AppFactory) -> None:
+    api = await make_api(SandboxConfig(seed=11))
+    [bulk] = await api.send_ids(postal_blocks(1435, mci=(5, 3), irancell=(2, 4), other=(0, 2)))
+    got = await all_recipients(api, bulk)
+    expected = [
+        f"+98{n}"
+        for op, (start, size) in (("mci", (5, 3)), ("irancell", (2, 4)), ("other", (0, 2)))
+        for n in postal_audience(11, 1435, op, start, size)
+    ]
+    assert got == expected
+    assert [operator_of(n) for n in got] == ["mci"] * 3 + ["irancell"] * 4 + ["other"] * 2
+
+
+async def test_postal_code_window_is_a_slice_of_the_same_audience(make_api: AppFactory) -> None:
+    api = await make_api(SandboxConfig(seed=4))
+    [whole] = await api.send_ids(postal_blocks(98, irancell=(0, 10)))
+    [window] = await api.send_ids(postal_blocks(98, irancell=(6, 4)))
+    assert (await all_recipients(api, window)) == (await all_recipients(api, whole))[6:]
+
+
+async def test_postal_code_audience_depends_on_seed_and_postal_code(make_api: AppFactory) -> None:
+    one, two = await make_api(SandboxConfig(seed=1)), await make_api(SandboxConfig(seed=2))
+    [a] = await one.send_ids(postal_blocks(131, mci=(0, 5)))
+    [b] = await two.send_ids(postal_blocks(131, mci=(0, 5)))
+    [c] = await one.send_ids(postal_blocks(132, mci=(0, 5)))
+    seeds = await all_recipients(one, a), await all_recipients(two, b)
+    assert seeds[0] != seeds[1]
+    assert await all_recipients(one, c) != seeds[0]
+
+
+async def test_postal_code_over_the_audience_names_the_block(api: Api) -> None:
+    _, body = await api.send(postal_blocks(131, mci=(99_999, 2)), expect=422)
+    assert list(body["meta"]["errors"]) == ["params.0.mci.size"]
+    assert api.backend.outbox.count() == 0
+
+
+async def test_admin_messages_filter_by_sender(api: Api) -> None:
+    for sender in ("+983000505", "+98SMS", "+983000505"):
+        await api.send_ids({
+            "sending_type": "webservice", "from_number": sender, "message": sender,
+            "params": {"recipients": ["09121234567"]},
+        })  # fmt: skip
+    response = await api.client.get("/__sandbox/messages", params={"sender": "+98SMS"})
+    body = await response.json()
+    assert body["total"] == 1
+    assert [m["sender"] for m in body["items"]] == ["+98SMS"]
+
+
+def test_login_storm_keeps_the_token_table_bounded() -> None:
+    backend = SandboxBackend()
+    backend.users.max_sessions = 50
+    tokens = []
+    for _ in range(200):
+        result = backend.users.login("sandbox", "sandbox-password")
+        assert result is not None
+        tokens.append(result.token)
+    live = backend.users.tokens_of("sandbox")
+    assert len(live) <= 50
+    assert tokens[-1] in live
+    assert tokens[0] not in live
+    assert backend.users.authenticate(tokens[-1]) is not None
+    assert backend.users.authenticate(tokens[0]) is None
