@@ -108,6 +108,8 @@ def _field_errors(payload: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[s
 
 
 def _error_class(status: int, code: str, message: str, path: str) -> type[IPPanelApiError]:
+    if 200 <= status < 300 and code[:3].isdigit():
+        status = int(code[:3])  # an error sent as HTTP 200: its code says what it would be
     if status == 401 or code.startswith("401"):
         return IPPanelAuthError
     if status == 404 or code.startswith("404"):
