@@ -94,6 +94,17 @@ def test_native_rendering_keeps_recipients_as_strings(sandbox: ThreadedSandbox) 
     assert [m["recipient"] for m in captured(sandbox)] == ["+989121234567", "+989351234567"]
 
 
+def test_list_param_rendered_as_text_is_read_as_a_list(sandbox: ThreadedSandbox) -> None:
+    """Without native rendering Jinja turns a list into its repr; each number is still sent."""
+    with DAG("text", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
+        op = IPPanelSendSmsOperator(task_id="send", recipients="{{ params.numbers }}", message="m")
+    context: dict[str, Any] = {"dag": dag, "params": {"numbers": ["09121234567", "09351234567"]}}
+    op.render_template_fields(context)  # type: ignore[arg-type]
+    assert op.recipients == "['09121234567', '09351234567']"
+    op.execute(task_context())
+    assert [m["recipient"] for m in captured(sandbox)] == ["+989121234567", "+989351234567"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -101,13 +112,16 @@ def test_native_rendering_keeps_recipients_as_strings(sandbox: ThreadedSandbox) 
         ("a;b,,c\n", ["a", "b", "c"]),
         (9121234567, ["9121234567"]),
         (("1", 2), ["1", "2"]),
+        ("['09121234567', 9351234567]", ["09121234567", "9351234567"]),
+        ("(0912) 123 4567", ["(0912) 123 4567"]),
+        ("[0912]", ["[0912]"]),
     ],
 )
 def test_coerce_recipients_accepts_the_usual_shapes(value: object, expected: list[str]) -> None:
     assert coerce_recipients(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", " , ", [], {"a": 1}, True, [None]])
+@pytest.mark.parametrize("value", [None, "", " , ", [], "[]", {"a": 1}, True, [None], "[{}]"])
 def test_coerce_recipients_rejects_nonsense(value: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         coerce_recipients(value)

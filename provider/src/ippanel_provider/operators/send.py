@@ -12,6 +12,7 @@ rate limit) are left to the task's ``retries``.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -33,8 +34,12 @@ def coerce_recipients(value: Any, *, what: str = "recipients") -> list[str]:
     """Rendered recipients as a list of strings.
 
     Accepts one number, a comma/semicolon/newline separated string, or any iterable of numbers
-    (``render_template_as_native_obj`` may turn a rendered number into an ``int``).
+    (``render_template_as_native_obj`` may turn a rendered number into an ``int``). A string
+    that is a list literal is read as that list: without native rendering, a template such as
+    ``"{{ params.numbers }}"`` renders a list param as ``"['0912...', '0935...']"``.
     """
+    if isinstance(value, str):
+        value = _list_literal(value)
     if value is None:
         raise ValueError(f"{what} is empty: give at least one mobile number")
     if isinstance(value, bool):
@@ -53,6 +58,18 @@ def coerce_recipients(value: Any, *, what: str = "recipients") -> list[str]:
     if not numbers:
         raise ValueError(f"{what} is empty: give at least one mobile number")
     return numbers
+
+
+def _list_literal(text: str) -> Any:
+    """``text`` as a list/tuple when it is the repr of one, else ``text`` unchanged."""
+    stripped = text.strip()
+    if (stripped[:1], stripped[-1:]) not in (("[", "]"), ("(", ")")):
+        return text
+    try:
+        parsed = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text  # e.g. "(0912) 123 4567": an ordinary number with parentheses
+    return parsed if isinstance(parsed, list | tuple) else text
 
 
 def coerce_recipient(value: Any) -> str:
