@@ -119,8 +119,9 @@ class IPPanelClient:
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.verify = verify
-        if proxy:
-            self._session.proxies = {"http": proxy, "https": proxy}
+        self._proxies = {"http": proxy, "https": proxy} if proxy else None
+        if self._proxies:
+            self._session.proxies = dict(self._proxies)
         self._session.headers.update({"Accept": "application/json"})
 
     # ------------------------------------------------------------ plumbing
@@ -160,8 +161,10 @@ class IPPanelClient:
                 data=data,
                 headers=headers,
                 timeout=self.timeout,
-                # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify.
+                # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify,
+                # and HTTP(S)_PROXY override a Session's proxies.
                 verify=self._session.verify,
+                proxies=self._proxies,
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
