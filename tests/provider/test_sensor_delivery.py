@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -169,3 +172,28 @@ def test_server_error_during_a_poke_means_poke_again(sandbox: ThreadedSandbox) -
     sensor = IPPanelDeliverySensor(task_id="w", outbox_ids=ids)
     assert poke(sensor) is False
     assert poke(sensor)[str(ids[0])]["state_id"] == 6
+
+
+def test_deferrable_defaults_to_the_operators_default_deferrable_setting() -> None:
+    """The default is read from ``[operators] default_deferrable`` when the module is imported."""
+    code = (
+        "from ippanel_provider.sensors.delivery import IPPanelDeliverySensor\n"
+        "print(IPPanelDeliverySensor(task_id='w', outbox_ids=[1]).deferrable)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__OPERATORS__")}
+    runs = {
+        setting: subprocess.Popen(
+            [sys.executable, "-c", code],
+            env={**env, "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": setting},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for setting in ("True", "False")
+    }
+    seen = {}
+    for setting, process in runs.items():
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        seen[setting] = stdout.strip().splitlines()[-1]
+    assert seen == {"True": "True", "False": "False"}
