@@ -13,6 +13,7 @@ Authenticator step). Extras: ``sender``, ``timeout``, ``totp_secret``, ``recipie
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -77,15 +78,35 @@ def _schedule_amask(value: str) -> None:
 _PENDING_MASKS: set[asyncio.Task[None]] = set()
 
 
+RESERVED_CLIENT_KWARGS = frozenset({"base_url", "api_key", "credentials", "on_token"})
+"""Client settings that only the connection (and the hook's masking) may give."""
+
+
 class _IPPanelHookBase(BaseHook):
     conn_name_attr = "ippanel_conn_id"
     default_conn_name = "ippanel_default"
     conn_type = "ippanel"
     hook_name = "IPPanel"
 
-    def __init__(self, ippanel_conn_id: str = default_conn_name) -> None:
+    def __init__(
+        self,
+        ippanel_conn_id: str = default_conn_name,
+        *,
+        client_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__()
+        reserved = sorted(RESERVED_CLIENT_KWARGS.intersection(client_kwargs or {}))
+        if reserved:
+            raise ValueError(
+                f"client_kwargs cannot set {', '.join(reserved)}: they come from the connection"
+            )
         self.ippanel_conn_id = ippanel_conn_id
+        self.client_kwargs: dict[str, Any] = dict(client_kwargs or {})
+
+    def _client_settings(self, config: IPPanelConnectionConfig) -> dict[str, Any]:
+        """The connection's settings, overridden by ``client_kwargs`` (retry policies, sleep,
+        timeout...)."""
+        return {**config.client_kwargs(), **self.client_kwargs}
 
     def _config_from(self, conn: Connection, extras: dict[str, Any]) -> IPPanelConnectionConfig:
         config = IPPanelConnectionConfig.from_connection(conn, extras)
@@ -140,10 +161,18 @@ class IPPanelHook(_IPPanelHookBase):
     """Build and cache an :class:`IPPanelClient` from an ``ippanel`` connection.
 
     :param ippanel_conn_id: the connection id (default ``ippanel_default``).
+    :param client_kwargs: extra :class:`IPPanelClient` arguments the connection does not hold,
+        e.g. ``read_retry``/``send_retry`` (:class:`RetryPolicy`) or ``sleep``; they override the
+        connection's ``timeout`` etc. Credentials always come from the connection.
     """
 
-    def __init__(self, ippanel_conn_id: str = _IPPanelHookBase.default_conn_name) -> None:
-        super().__init__(ippanel_conn_id)
+    def __init__(
+        self,
+        ippanel_conn_id: str = _IPPanelHookBase.default_conn_name,
+        *,
+        client_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(ippanel_conn_id, client_kwargs=client_kwargs)
         self._client: IPPanelClient | None = None
 
     @cached_property
@@ -162,7 +191,7 @@ class IPPanelHook(_IPPanelHookBase):
         if self._client is None:
             config = self.config
             self._client = IPPanelClient(
-                config.base_url, on_token=mask_secret, **config.client_kwargs()
+                config.base_url, on_token=mask_secret, **self._client_settings(config)
             )
         return self._client
 
@@ -195,11 +224,17 @@ class IPPanelAsyncHook(_IPPanelHookBase):
     """Build and cache an :class:`AsyncIPPanelClient`; for triggers and async code.
 
     The connection is read with Airflow's async connection getter, so the event loop is
-    never blocked on the API server or the secrets backend.
+    never blocked on the API server or the secrets backend. ``client_kwargs`` as for
+    :class:`IPPanelHook` (``sleep`` must be a coroutine function here).
     """
 
-    def __init__(self, ippanel_conn_id: str = _IPPanelHookBase.default_conn_name) -> None:
-        super().__init__(ippanel_conn_id)
+    def __init__(
+        self,
+        ippanel_conn_id: str = _IPPanelHookBase.default_conn_name,
+        *,
+        client_kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(ippanel_conn_id, client_kwargs=client_kwargs)
         self._client: AsyncIPPanelClient | None = None
         self._config: IPPanelConnectionConfig | None = None
 
@@ -223,7 +258,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
         if self._client is None:
             config = await self.get_config()
             self._client = AsyncIPPanelClient(
-                config.base_url, on_token=_schedule_amask, **config.client_kwargs()
+                config.base_url, on_token=_schedule_amask, **self._client_settings(config)
             )
         return self._client
 
