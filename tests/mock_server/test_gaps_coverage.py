@@ -97,3 +97,15 @@ def test_login_storm_keeps_the_token_table_bounded() -> None:
     assert tokens[0] not in live
     assert backend.users.authenticate(tokens[-1]) is not None
     assert backend.users.authenticate(tokens[0]) is None
+
+
+async def test_admin_answers_keep_persian_text_readable(api: Api) -> None:
+    await api.send_ids({
+        "sending_type": "webservice", "from_number": "+983000505", "message": "سلام دنیا",
+        "params": {"recipients": ["09121234567"]},
+    })  # fmt: skip
+    response = await api.client.get("/__sandbox/messages/latest")
+    raw = await response.text()
+    assert "سلام دنیا" in raw
+    assert response.content_type == "application/json"
+    assert response.charset == "utf-8"

@@ -44,8 +44,16 @@ class AdminError(Exception):
         self.extra = extra
 
 
+def json_response(data: Any, *, status: int = 200) -> web.Response:
+    """JSON with Persian text left readable (UTF-8), not \\u-escaped."""
+    return web.json_response(data, status=status, dumps=_readable_dumps)
+
+
+_readable_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
 def json_error(status: int, message: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
+    return json_response({"error": message, **extra}, status=status)
 
 
 def backend_of(request: web.Request) -> SandboxBackend:
@@ -185,7 +193,7 @@ async def list_messages(request: web.Request) -> web.Response:
     page, per_page = paging(request)
     result = backend.messages.query(flt, page=page, per_page=per_page)
     items = [render_message(backend, m) for m in result.items]
-    return web.json_response(page_body(items, result.total, page, per_page))
+    return json_response(page_body(items, result.total, page, per_page))
 
 
 @admin_route
@@ -194,7 +202,7 @@ async def latest_message(request: web.Request) -> web.Response:
     found = backend.messages.latest(message_filter(request, backend))
     if found is None:
         raise AdminError(404, "no captured message matches the filters")
-    return web.json_response(render_message(backend, found))
+    return json_response(render_message(backend, found))
 
 
 @admin_route
@@ -211,7 +219,7 @@ async def wait_for_message(request: web.Request) -> web.Response:
     )
     if found is None:
         raise AdminError(408, f"no matching message arrived within {timeout:g} s")
-    return web.json_response(render_message(backend, found))
+    return json_response(render_message(backend, found))
 
 
 @admin_route
@@ -219,7 +227,7 @@ async def delete_messages(request: web.Request) -> web.Response:
     backend = backend_of(request)
     flt = message_filter(request, backend)
     has_filter = any(k in request.query and request.query[k] for k in MESSAGE_FILTER_PARAMS)
-    return web.json_response({"deleted": backend.messages.delete(flt if has_filter else None)})
+    return json_response({"deleted": backend.messages.delete(flt if has_filter else None)})
 
 
 MESSAGE_FILTER_PARAMS = (
@@ -237,7 +245,7 @@ async def latest_otp(request: web.Request) -> web.Response:
     match = _OTP_CODE.search(msg.text) if msg is not None else None
     if msg is None or match is None:
         raise AdminError(404, f"no OTP captured for user {username!r}")
-    return web.json_response(
+    return json_response(
         {"username": username, "code": match.group(), "message": render_message(backend, msg)}
     )
 
@@ -252,7 +260,7 @@ async def list_requests(request: web.Request) -> web.Response:
     )
     page, per_page = paging(request)
     items, total = backend.journal.query(flt, page=page, per_page=per_page)
-    return web.json_response(page_body([e.as_dict() for e in items], total, page, per_page))
+    return json_response(page_body([e.as_dict() for e in items], total, page, per_page))
 
 
 @admin_route
@@ -260,7 +268,7 @@ async def clear_requests(request: web.Request) -> web.Response:
     journal = backend_of(request).journal
     count = len(journal)
     journal.clear()
-    return web.json_response({"deleted": count})
+    return json_response({"deleted": count})
 
 
 # -- setup --------------------------------------------------------------------------------
@@ -278,7 +286,7 @@ def reset_sandbox(app: web.Application) -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 def setup_admin(app: web.Application) -> None:

@@ -19,6 +19,7 @@ from ippanel_mock.http.admin import (
     AdminHandler,
     admin_route,
     backend_of,
+    json_response,
     read_object,
     reset_sandbox,
 )
@@ -166,7 +167,7 @@ def clock_body(now: float, offset: float) -> dict[str, Any]:
 async def list_users(request: web.Request) -> web.Response:
     backend = backend_of(request)
     now = backend.clock.now()
-    return web.json_response({"items": [render_user(u, now) for u in backend.users.all()]})
+    return json_response({"items": [render_user(u, now) for u in backend.users.all()]})
 
 
 @admin_route
@@ -180,13 +181,13 @@ async def create_user(request: web.Request) -> web.Response:
     except UserError as exc:
         status = 409 if "already" in str(exc) or "distinct" in str(exc) else 422
         raise AdminError(status, str(exc)) from None
-    return web.json_response(render_user(user, backend.clock.now()), status=201)
+    return json_response(render_user(user, backend.clock.now()), status=201)
 
 
 @admin_route
 async def list_patterns(request: web.Request) -> web.Response:
     patterns = backend_of(request).patterns.all()
-    return web.json_response({"items": [render_pattern(p) for p in patterns]})
+    return json_response({"items": [render_pattern(p) for p in patterns]})
 
 
 @admin_route
@@ -199,19 +200,19 @@ async def create_pattern(request: web.Request) -> web.Response:
         pattern = store.add(body["code"], body["text"])
     except PatternError as exc:
         raise AdminError(422, str(exc)) from None
-    return web.json_response(render_pattern(pattern), status=201)
+    return json_response(render_pattern(pattern), status=201)
 
 
 @admin_route
 async def reset(request: web.Request) -> web.Response:
     reset_sandbox(request.app)
-    return web.json_response({"status": "reset"})
+    return json_response({"status": "reset"})
 
 
 @admin_route
 async def get_clock(request: web.Request) -> web.Response:
     clock = backend_of(request).clock
-    return web.json_response(clock_body(clock.now(), clock.offset))
+    return json_response(clock_body(clock.now(), clock.offset))
 
 
 @admin_route
@@ -219,7 +220,7 @@ async def advance_clock(request: web.Request) -> web.Response:
     clock = backend_of(request).clock
     body = validated(await read_object(request), CLOCK_ADVANCE_SCHEMA)
     now = clock.advance(float(body["seconds"]))
-    return web.json_response(clock_body(now, clock.offset))
+    return json_response(clock_body(now, clock.offset))
 
 
 def parse_time(value: float | str) -> float:
@@ -241,7 +242,7 @@ async def set_clock(request: web.Request) -> web.Response:
     clock = backend_of(request).clock
     body = validated(await read_object(request), CLOCK_SET_SCHEMA)
     now = clock.set(parse_time(body["time"]))
-    return web.json_response(clock_body(now, clock.offset))
+    return json_response(clock_body(now, clock.offset))
 
 
 @admin_route
@@ -254,13 +255,13 @@ async def force_bulk_state(request: web.Request) -> web.Response:
     bulk = backend.outbox.force_state(int(raw_id), body["state_id"])
     if bulk is None:
         raise AdminError(404, f"no bulk with id {raw_id}")
-    return web.json_response({"id": bulk.id, "state_id": bulk.state_id(backend.clock.now())})
+    return json_response({"id": bulk.id, "state_id": bulk.state_id(backend.clock.now())})
 
 
 @admin_route
 async def get_chaos(request: web.Request) -> web.Response:
     engine = request.app[CHAOS]
-    return web.json_response(
+    return json_response(
         {
             "seed": engine.seed,
             "max_hang_s": engine.max_hang_s,
@@ -276,12 +277,12 @@ async def add_chaos_rule(request: web.Request) -> web.Response:
         rule = request.app[CHAOS].add(body)
     except ChaosRuleError as exc:
         raise AdminError(422, "invalid chaos rule", fields=exc.errors) from None
-    return web.json_response(rule.as_dict(), status=201)
+    return json_response(rule.as_dict(), status=201)
 
 
 @admin_route
 async def clear_chaos(request: web.Request) -> web.Response:
-    return web.json_response({"deleted": request.app[CHAOS].clear()})
+    return json_response({"deleted": request.app[CHAOS].clear()})
 
 
 @admin_route
@@ -291,12 +292,12 @@ async def delete_chaos_rule(request: web.Request) -> web.Response:
         raise AdminError(400, "rule id must be a positive integer")
     if not request.app[CHAOS].remove(int(raw_id)):
         raise AdminError(404, f"no chaos rule with id {raw_id}")
-    return web.json_response({"deleted": 1})
+    return json_response({"deleted": 1})
 
 
 @admin_route
 async def get_ratelimit(request: web.Request) -> web.Response:
-    return web.json_response(request.app[RATE_LIMITER].as_dict())
+    return json_response(request.app[RATE_LIMITER].as_dict())
 
 
 @admin_route
@@ -305,7 +306,7 @@ async def put_ratelimit(request: web.Request) -> web.Response:
     body = validated(await read_object(request), RATELIMIT_SCHEMA)
     burst = body.get("burst")
     limiter.configure(None if body["rate"] is None else float(body["rate"]), burst)
-    return web.json_response(limiter.as_dict())
+    return json_response(limiter.as_dict())
 
 
 ROUTES: list[tuple[str, str, AdminHandler]] = [
