@@ -102,7 +102,7 @@ def run(runs: int) -> Section:
     section.add(
         "Interpreter wall time, median: baseline → with provider",
         f"{wall_base * 1000:.0f} ms → {wall_provider * 1000:.0f} ms "
-        f"(+{(wall_provider - wall_base) * 1000:.0f} ms)",
+        f"({(wall_provider - wall_base) * 1000:+.0f} ms)",
     )
     slowest = max(provider, key=lambda r: r.after_sdk_us)
     heavy = ", ".join(f"{name} {us / 1000:.1f} ms" for us, name in slowest.heaviest[:3])
