@@ -89,7 +89,7 @@ def test_native_rendering_keeps_recipients_as_strings(sandbox: ThreadedSandbox) 
         "params": {"numbers": [9121234567, "09351234567"], "text": "ok"},
     }
     op.render_template_fields(context)  # type: ignore[arg-type]
-    assert op.recipients == [9121234567, "09351234567"]
+    assert op.recipients == ["9121234567", "09351234567"]
     op.execute(task_context())
     assert [m["recipient"] for m in captured(sandbox)] == ["+989121234567", "+989351234567"]
 
@@ -193,6 +193,24 @@ def test_votp_code_is_masked_once_rendered(sandbox: ThreadedSandbox) -> None:
     assert redact("code 731592") == "code ***"
     [bulk_id] = op.execute(task_context())
     assert bulk_id > 0
+
+
+def test_votp_code_rendered_as_a_number_is_still_masked(sandbox: ThreadedSandbox) -> None:
+    with DAG(
+        "votp_native",
+        schedule=None,
+        start_date=pendulum.datetime(2025, 1, 1),
+        render_template_as_native_obj=True,
+    ) as dag:
+        op = IPPanelSendVotpOperator(
+            task_id="votp", code="{{ params.c }}", recipient="{{ params.to }}"
+        )
+    op.render_template_fields({"dag": dag, "params": {"c": "583016", "to": "9121234567"}})  # type: ignore[arg-type]
+    assert (op.code, op.recipient) == ("583016", "9121234567")
+    assert redact(op.code) == "***"
+    op.execute(task_context())
+    [message] = captured(sandbox)
+    assert (message["recipient"], message["text"]) == ("+989121234567", "583016")
 
 
 def test_unknown_send_outcome_fails_without_retry_and_says_not_to_retry(

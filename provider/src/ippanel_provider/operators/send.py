@@ -72,6 +72,10 @@ def _list_literal(text: str) -> Any:
     return parsed if isinstance(parsed, list | tuple) else text
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def coerce_recipient(value: Any) -> str:
     """Exactly one rendered recipient, as a string (pattern and VOTP sends)."""
     numbers = coerce_recipients(value, what="recipient")
@@ -102,6 +106,30 @@ class _IPPanelSendOperator(BaseOperator):
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
+
+    def _do_render_template_fields(
+        self,
+        parent: Any,
+        template_fields: Iterable[str],
+        context: Context,
+        jinja_env: Any,
+        seen_oids: set[int],
+    ) -> None:
+        # Airflow renders a mapped task's unmapped copy through this method, not through
+        # render_template_fields(), so post-rendering work lives here to cover both.
+        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
+        if parent is self:
+            self._after_render()
+
+    def _after_render(self) -> None:
+        """Keep rendered phone numbers strings: ``render_template_as_native_obj`` makes
+        ``"9121234567"`` an ``int``, which the rendered-fields view and XCom would show as one."""
+        for name in ("recipients", "recipient", "other_recipients"):
+            value = getattr(self, name, None)
+            if _is_number(value):
+                setattr(self, name, str(value))
+            elif isinstance(value, list | tuple):
+                setattr(self, name, [str(item) if _is_number(item) else item for item in value])
 
     def execute(self, context: Context) -> list[int]:
         from ippanel_provider.hooks.ippanel import IPPanelHook
@@ -351,11 +379,14 @@ class IPPanelSendVotpOperator(_IPPanelSendOperator):
         self.code = code
         self.recipient = recipient
 
-    def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
-        super().render_template_fields(context, jinja_env)
+    def _after_render(self) -> None:
+        """Mask the code (a string, even if native rendering made it a number) before Airflow
+        stores the rendered fields or anything logs them; mapped tasks included."""
+        super()._after_render()
         from ippanel_provider.hooks.ippanel import mask_secret
 
-        mask_secret(str(self.code))
+        self.code = str(self.code)
+        mask_secret(self.code)
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         return client.send_votp(
