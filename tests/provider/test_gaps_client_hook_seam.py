@@ -1,9 +1,13 @@
-"""The hooks' public seam for client settings the connection does not hold (retry, sleep)."""
+"""The hooks' public seam for client settings the connection does not hold (retry, sleep),
+and the async hook's masking of login tokens."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from airflow_support import add_chaos, use_sandbox
+from airflow.sdk._shared.secrets_masker import redact
+from airflow_support import add_chaos, set_connection, use_sandbox
 from client_support import RecordedSleeps
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import IPPanelServerError, RetryPolicy
@@ -41,3 +45,16 @@ async def test_async_hook_passes_retry_settings_to_its_client(
 def test_secrets_and_masking_stay_with_the_connection(name: str) -> None:
     with pytest.raises(ValueError, match=name):
         IPPanelHook(client_kwargs={name: "x"})
+
+
+async def test_async_hook_masks_login_tokens(
+    monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
+) -> None:
+    set_connection(
+        monkeypatch, host=ippanel_sandbox.url, login="sandbox", password="sandbox-password"
+    )
+    async with IPPanelAsyncHook() as hook:
+        assert (await (await hook.get_conn()).check_token()).user_name == "sandbox"
+    await asyncio.sleep(0)  # the masking task scheduled from the client's callback
+    (token,) = ippanel_sandbox.backend.users.tokens_of("sandbox")
+    assert redact(f"Authorization: {token}") == "Authorization: ***"
