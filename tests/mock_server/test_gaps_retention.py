@@ -7,12 +7,16 @@ from array import array
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import webservice
 from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.cli import build_parser, config_from_args, main
 
 if TYPE_CHECKING:
     from conftest import AppFactory
+
+
+def webservice(recipients: list[str]) -> dict[str, object]:
+    return {"sending_type": "webservice", "from_number": "+983000505", "message": "x",
+            "params": {"recipients": recipients}}  # fmt: skip
 
 
 def _send(backend: SandboxBackend, first: int, size: int) -> int:

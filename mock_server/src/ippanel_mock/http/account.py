@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from ippanel_mock.http.auth import backend_of, json_body, require_user
-from ippanel_mock.http.envelope import MSG_NOT_CANCELABLE, ApiError, not_found, ok
+from ippanel_mock.http.envelope import MSG_NOT_CANCELABLE, MSG_NOT_FOUND, ApiError, ok
 from ippanel_mock.models.outbox import CancelOutcome
 from ippanel_mock.models.parts import TARIFF_PER_PART, message_parts
 
@@ -35,7 +35,7 @@ async def cancel(request: web.Request) -> web.Response:
     body = await json_body(request, "cancel")
     outcome = backend_of(request).outbox.cancel(user, int(body["message_outbox_id"]))
     if outcome is CancelOutcome.NOT_FOUND:
-        raise not_found()
+        raise ApiError(404, "400-1", MSG_NOT_FOUND)  # as the later edition documents
     if outcome is CancelOutcome.NOT_CANCELABLE:
         raise ApiError(400, "400-1", MSG_NOT_CANCELABLE)
     return ok(None)

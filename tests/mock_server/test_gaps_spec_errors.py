@@ -1,0 +1,155 @@
+"""Every error example of the spec, reproduced against the sandbox: same HTTP status and the same
+`meta` (message_code, Persian message, errors), not just the same shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from aiohttp import FormData
+
+if TYPE_CHECKING:
+    from conftest import Api
+
+EXAMPLES = Path(__file__).parents[2] / "fixtures" / "spec_examples"
+BAD = "not-a-real-key"
+KEY = "sandbox-api-key"
+SEND = {"sending_type": "webservice", "from_number": "+983000505", "message": "x",
+        "params": {"recipients": ["09121234567"]}}  # fmt: skip
+
+
+def without_message(sending_type: str) -> dict[str, Any]:
+    return {**{k: v for k, v in SEND.items() if k != "message"}, "sending_type": sending_type}
+
+
+def no_file_form() -> FormData:
+    form = FormData(default_to_multipart=True)
+    form.add_field("sending_type", "peer_to_peer_file")
+    form.add_field("from_number", "+983000505")
+    return form
+
+
+# fixture stem -> (method, path, Authorization or None, request kwargs)
+CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
+    "login__login_api__invalid_credentials": (
+        "POST", "/api/acl/auth/login", None,
+        {"json": {"username": "sandbox", "password": "wrong"}}),
+    "login__login_api__validation_error": (
+        "POST", "/api/acl/auth/login", None, {"json": {"username": "sandbox"}}),
+    "send_sms_otp__send_sms_otp__invalid_or_expired_token": (
+        "POST", "/api/acl/auth/send_sms_otp", None, {"json": {"token": "expired"}}),
+    "confirm_otp__confirm_otp_login__invalid_or_expired_token_or_otp": (
+        "POST", "/api/acl/auth/confirm_otp", None, {"json": {"token": "expired", "otp": "1234"}}),
+    "confirm_otp__confirm_otp_login__validation_error": (
+        "POST", "/api/acl/auth/confirm_otp", None, {"json": {"token": "expired"}}),
+    "forgot_password__forgot_password__validation_error": (
+        "POST", "/api/acl/auth/forgot_password", None, {"json": {"mobile": "09120000100"}}),
+    "change_password_by_token__forgot_password__invalid_or_expired_token": (
+        "POST", "/api/acl/auth/change_password_by_token", None,
+        {"json": {"token": "expired", "otp": "123456", "password": "new-password"}}),
+    "change_password_by_token__forgot_password__validation_error": (
+        "POST", "/api/acl/auth/change_password_by_token", None,
+        {"json": {"token": "expired", "otp": "123456"}}),
+    "logout__logout__invalid_or_expired_token": ("POST", "/api/acl/auth/logout", BAD, {}),
+    "check_token__check_token__invalid_or_expired_token": (
+        "POST", "/api/acl/auth/check_token", BAD, {}),
+    **{
+        f"send__{name}__invalid_or_expired_token": ("POST", "/api/send", BAD, {"json": SEND})
+        for name in ("send_sms_normal", "send_webservice", "send_peer_to_peer",
+                     "send_peer_to_peer_by_file", "send_postalcode", "send_pattern", "send_votp")
+    },
+    "send__send_sms_normal__validation_error": (
+        "POST", "/api/send", KEY, {"json": without_message("normal")}),
+    "send__send_webservice__validation_error": (
+        "POST", "/api/send", KEY, {"json": without_message("webservice")}),
+    "send__send_postalcode__validation_error": (
+        "POST", "/api/send", KEY,
+        {"json": {"sending_type": "postal_code", "from_number": "+98BANK",
+                  "params": [{"bank": "all", "postal_code": 131, "gender": 0, "age_from": 1330,
+                              "age_to": 1402, "mci": {"start": 0, "size": 1},
+                              "irancell": {"start": 0, "size": 0},
+                              "other": {"start": 0, "size": 0}}]}}),
+    "send__send_votp__validation_error": (
+        "POST", "/api/send", KEY,
+        {"json": {"sending_type": "votp", "params": {"recipients": ["09121234567"]}}}),
+    "send__send_pattern__validation_error": (
+        "POST", "/api/send", KEY,
+        {"json": {"sending_type": "pattern", "from_number": "+983000505",
+                  "recipients": ["09121234567"], "params": {"code": "1"}}}),
+    "send__send_peer_to_peer_by_file__validation_error": (
+        "POST", "/api/send", KEY, {"data": no_file_form}),
+    "report_new_list__outbox_report__invalid_or_expired_token": (
+        "POST", "/api/report/new_list", BAD, {"json": {}}),
+    "report_new_list__outbox_report__validation_error": (
+        "POST", "/api/report/new_list", KEY,
+        {"json": {"page": 1, "limit": 10, "filters": {"state_id": "12"}}}),
+    "report_by_bulk__get_outbox_report_by_id__invalid_or_expired_token": (
+        "POST", "/api/report/by_bulk/1100000001", BAD, {"json": {}}),
+    "report_by_bulk__get_outbox_report_by_id__invalid_or_expired_token_2": (
+        "GET", "/api/report/by_bulk?messages_outbox_id=1100000001", BAD, {}),
+    "bulk_stats__get_bulk_stats__invalid_or_expired_token": (
+        "GET", "/api/report/bulk_stats?bulk_id=1100000001", BAD, {}),
+    "bulk_stats__get_bulk_stats__validation_error": (
+        "GET", "/api/report/bulk_stats", KEY, {}),
+    "recipients__get_bulk_recipients__invalid_or_expired_token": (
+        "GET", "/api/report/recipients?bulk_id=1100000001", BAD, {}),
+    "recipients__get_bulk_recipients__validation_error": (
+        "GET", "/api/report/recipients?page=1&per_page=10", KEY, {}),
+    "credit__my_credit__invalid_or_expired_token": ("GET", "/api/payment/credit/mine", BAD, {}),
+    "cancel__cancel_scheduled_message__invalid_or_expired_token": (
+        "POST", "/api/send/cancel", BAD, {"json": {"message_outbox_id": 1100000001}}),
+    "cancel__cancel_scheduled_message__validation_error": (
+        "POST", "/api/send/cancel", KEY, {"json": {"message_outbox_id": 1199999999}}),
+    "calculate_price__calculate_sms_price__invalid_or_expired_token": (
+        "POST", "/api/send/calculate-price", BAD, {"json": {"message": "x"}}),
+}  # fmt: skip
+
+
+def example(stem: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EXAMPLES / f"{stem}.json").read_text("utf-8"))
+    return loaded
+
+
+def test_every_spec_error_example_has_a_replay() -> None:
+    """New error examples in the fixtures must get a case here (or be listed as not replayable)."""
+    not_replayable = {
+        # The spec shows these with a body the docs do not give a trigger for.
+        "forgot_password__forgot_password__invalid_or_expired_token",
+        "cancel__cancel_scheduled_message__invalid_request",
+        "calculate_price__calculate_sms_price__invalid_request",
+        # Its errors key is "message"; the sandbox names the item: see the test below.
+        "send__send_peer_to_peer__validation_error",
+    }
+    errors = {
+        p.stem for p in EXAMPLES.glob("*.json") if not example(p.stem)["body"]["meta"]["status"]
+    }
+    assert errors - not_replayable <= set(CASES), sorted(errors - not_replayable - set(CASES))
+
+
+@pytest.mark.parametrize("stem", sorted(CASES))
+async def test_sandbox_answers_exactly_like_the_spec_example(api: Api, stem: str) -> None:
+    method, path, key, kwargs = CASES[stem]
+    kwargs = {k: (v() if callable(v) else v) for k, v in kwargs.items()}
+    expected = example(stem)
+    status, body = await api.call(expected["route"], method, path, key=key, **kwargs)
+    assert status == expected["status"]
+    assert body["data"] is None
+    assert body["meta"] == expected["body"]["meta"]
+
+
+async def test_peer_to_peer_missing_message_names_the_item(api: Api) -> None:
+    """The spec's example says `message`; a peer-to-peer body has one message per item, so the
+    sandbox names the item (`params.0.message`) with the spec's code and Persian text."""
+    expected = example("send__send_peer_to_peer__validation_error")["body"]["meta"]
+    status, body = await api.send(
+        {"sending_type": "peer_to_peer", "from_number": "+983000505",
+         "params": [{"recipients": ["09121234567"]}]}
+    )  # fmt: skip
+    assert status == 422
+    assert (body["meta"]["message_code"], body["meta"]["message"]) == (
+        expected["message_code"],
+        expected["message"],
+    )
+    assert body["meta"]["errors"] == {"params.0.message": expected["errors"]["message"]}
