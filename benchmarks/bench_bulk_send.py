@@ -61,8 +61,8 @@ def run(recipients: int, repetitions: int) -> Section:
         f"`IPPanelClient.send_sms(..., recipients_per_request={CHUNK})` (normalization, "
         "planning, retry wrapper, envelope parsing) vs a plain `requests.Session` posting the "
         f"same pre-built chunk bodies. {repetitions} rounds, each a back-to-back pair in "
-        "alternating order; medians, and the median of the per-round ratios (a pair shares the "
-        "machine's load of the moment).",
+        "alternating order; the target applies to the ratio of the medians; the median of the "
+        "per-round ratios (each pair shares the machine's load of the moment) is shown too.",
     )
     numbers = national_numbers(recipients)
     bodies = prebuilt_chunks(numbers)
@@ -81,12 +81,12 @@ def run(recipients: int, repetitions: int) -> Section:
                 client_times.append(send_with_client(sandbox.url, numbers))
             local_times.append(send_with_client(sandbox.url, local_form))
     client_s, plain_s = median(client_times), median(plain_times)
-    ratio = median([c / p for c, p in zip(client_times, plain_times, strict=True)])
+    ratio = client_s / plain_s
+    paired = median([c / p for c, p in zip(client_times, plain_times, strict=True)])
     section.add("Plain requests.Session loop, median", f"{plain_s:.2f} s")
     section.add("IPPanelClient.send_sms, median", f"{client_s:.2f} s")
-    section.add(
-        "Client / plain (median of per-round ratios)", f"{ratio:.2f}×", "≤ 1.3×", ratio <= 1.3
-    )
+    section.add("Client / plain (ratio of the medians)", f"{ratio:.2f}×", "≤ 1.3×", ratio <= 1.3)
+    section.add("Client / plain (median of the per-round ratios, context)", f"{paired:.2f}×")
     local_s = median(local_times)
     section.add(
         "IPPanelClient.send_sms, numbers given as 0912…, median (context)",

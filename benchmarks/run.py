@@ -33,7 +33,7 @@ def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
         "reports": lambda: bench_report_scaling.run(repetitions=100 if quick else 400),
         "imports": lambda: bench_import.run(runs=3 if quick else 7),
         "bulk": lambda: bench_bulk_send.run(
-            recipients=20_000 if quick else 100_000, repetitions=3 if quick else 7
+            recipients=20_000 if quick else 100_000, repetitions=3 if quick else 9
         ),
         "triggers": lambda: bench_triggers.run(count=200),
     }
