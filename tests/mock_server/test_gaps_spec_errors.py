@@ -44,6 +44,11 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
         "POST", "/api/acl/auth/confirm_otp", None, {"json": {"token": "expired", "otp": "1234"}}),
     "confirm_otp__confirm_otp_login__validation_error": (
         "POST", "/api/acl/auth/confirm_otp", None, {"json": {"token": "expired"}}),
+    "forgot_password__forgot_password__invalid_or_expired_token": (
+        "POST", "/api/acl/auth/forgot_password", None,
+        {"json": {"username": "sandbox", "mobile": "09129999999"}}),
+    "calculate_price__calculate_sms_price__invalid_request": (
+        "POST", "/api/send/calculate-price", KEY, {"json": {"number": "+983000505"}}),
     "forgot_password__forgot_password__validation_error": (
         "POST", "/api/acl/auth/forgot_password", None, {"json": {"mobile": "09120000100"}}),
     "change_password_by_token__forgot_password__invalid_or_expired_token": (
@@ -115,10 +120,8 @@ def example(stem: str) -> dict[str, Any]:
 def test_every_spec_error_example_has_a_replay() -> None:
     """New error examples in the fixtures must get a case here (or be listed as not replayable)."""
     not_replayable = {
-        # The spec shows these with a body the docs do not give a trigger for.
-        "forgot_password__forgot_password__invalid_or_expired_token",
+        # The docs show a missing `message` for cancel, whose only field is message_outbox_id.
         "cancel__cancel_scheduled_message__invalid_request",
-        "calculate_price__calculate_sms_price__invalid_request",
         # Its errors key is "message"; the sandbox names the item: see the test below.
         "send__send_peer_to_peer__validation_error",
     }
