@@ -46,6 +46,8 @@ class DagRunResult:
     task_states: dict[str, str | None] = field(default_factory=dict)
     xcoms: dict[str, Any] = field(default_factory=dict)
     """Each task's ``return_value`` XCom (mapped tasks as ``task_id[i]``)."""
+    rendered: dict[str, Any] = field(default_factory=dict)
+    """Each task's rendered template fields as Airflow stored them (after masking)."""
     output: str = ""
     duration: float = 0.0
 
@@ -126,17 +128,18 @@ def _task_key(task_id: str, map_index: int) -> str:
 
 def _read_run(
     database: Path, dag_id: str
-) -> tuple[str | None, dict[str, str | None], dict[str, Any]]:
-    """The latest run's state, task states and return values, read from the run's database."""
+) -> tuple[str | None, dict[str, str | None], dict[str, Any], dict[str, Any]]:
+    """The latest run's state, task states, return values and rendered fields, read from the
+    run's database."""
     if not database.exists():
-        return None, {}, {}
+        return None, {}, {}, {}
     with sqlite3.connect(database) as db:
         row = db.execute(
             "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1",
             (dag_id,),
         ).fetchone()
         if row is None:
-            return None, {}, {}
+            return None, {}, {}, {}
         run_id, state = row
         tasks = {
             _task_key(task_id, map_index): task_state
@@ -154,7 +157,15 @@ def _read_run(
                 (dag_id, run_id),
             )
         }
-    return state, tasks, xcoms
+        rendered = {
+            _task_key(task_id, map_index): json.loads(value) if isinstance(value, str) else value
+            for task_id, map_index, value in db.execute(
+                "SELECT task_id, map_index, rendered_fields FROM rendered_task_instance_fields "
+                "WHERE dag_id = ? AND run_id = ?",
+                (dag_id, run_id),
+            )
+        }
+    return state, tasks, xcoms, rendered
 
 
 def run_dag_test(
@@ -188,9 +199,9 @@ def run_dag_test(
         returncode = -1
         output = f"timed out after {timeout} s\n{exc.stdout or ''}{exc.stderr or ''}"
     duration = time.monotonic() - started
-    state, tasks, xcoms = _read_run(database, dag_id)
+    state, tasks, xcoms, rendered = _read_run(database, dag_id)
     database.unlink(missing_ok=True)
-    return DagRunResult(dag_id, returncode, state, tasks, xcoms, output, duration)
+    return DagRunResult(dag_id, returncode, state, tasks, xcoms, rendered, output, duration)
 
 
 def main(argv: list[str] | None = None) -> int:

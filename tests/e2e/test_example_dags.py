@@ -16,6 +16,9 @@ from ippanel_mock.server import ThreadedSandbox
 
 pytestmark = pytest.mark.airflow
 
+CAMPAIGN_BELOW_THRESHOLD = "ippanel_csv_campaign:below_threshold"  # keys of conftest's dag_runs
+NATIVE_DAG = "ippanel_native_rendering"
+
 
 def captured(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
     response = requests.get(
@@ -105,6 +108,9 @@ def test_report_export_writes_yesterdays_recipients(
     path = Path(str(result.xcoms["export_yesterday"]))
     assert path.parent == report_dir
     day = datetime.strptime(path.stem.removeprefix("outbox_"), "%Y-%m-%d").replace(tzinfo=UTC)
+    # airflow dags test runs "now": the report covers the UTC day before (or two, past midnight)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert day in (today - timedelta(days=1), today - timedelta(days=2))
     window = BulkFilters(
         create_from=day.timestamp(), create_to=(day + timedelta(days=1)).timestamp()
     )
@@ -115,3 +121,54 @@ def test_report_export_writes_yesterdays_recipients(
         rows = list(csv.DictReader(handle))
     assert expected, "the seeded history should have bulks yesterday"
     assert Counter(int(r["messages_outbox_id"]) for r in rows) == expected
+
+
+def test_csv_campaign_fails_below_its_delivered_ratio(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    """The same DAG on a file where only 3 of 5 (60%) can be delivered: the 70% threshold bites."""
+    result = dag_runs[CAMPAIGN_BELOW_THRESHOLD]
+    assert result.state == "failed"
+    assert result.task_states == {"send_campaign": "success", "check_delivery": "failed"}
+    bulk_ids = set(result.xcoms["send_campaign"])
+    sent = [m for m in captured(e2e_sandbox) if m["bulk_id"] in bulk_ids]
+    assert len(sent) == 5  # everything went out; only the delivery check failed
+    assert "Only 3 of 5 recipient(s) delivered (60.0%)" in result.output
+    assert "at least 70.0% required" in result.output
+
+
+def test_native_rendering_mapping_and_success_notifier(
+    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs[NATIVE_DAG]
+    assert_succeeded(result)
+
+    def recipients_of(task: str) -> list[str]:
+        [bulk_id] = result.xcoms[task]
+        return [m["recipient"] for m in captured(e2e_sandbox, bulk_id=bulk_id)]
+
+    # mapped over a task's XCom: one send per value, an int and a leading-zero string
+    assert recipients_of("send_mapped[0]") == ["+989191234567"]
+    assert recipients_of("send_mapped[1]") == ["+989131234567"]
+    assert recipients_of("send_int") == ["+989121234567"]
+    assert recipients_of("send_zero") == ["+989351234567"]
+    # what Airflow stored as rendered: strings with their leading zeros, never ints
+    assert result.rendered["send_mapped[0]"]["recipients"] == "9191234567"
+    assert result.rendered["send_int"]["recipients"] == "9121234567"
+    assert result.rendered["send_zero"]["recipients"] == "09351234567"
+    [code_bulk] = result.xcoms["send_code"]
+    [code_sms] = captured(e2e_sandbox, bulk_id=code_bulk)
+    assert code_sms["text"].endswith("012345")  # a native int would have lost the zero
+    # a mapped voice OTP is sent but its code is masked where Airflow keeps rendered fields
+    [votp_bulk] = result.xcoms["send_votp[0]"]
+    assert [m["text"] for m in captured(e2e_sandbox, bulk_id=votp_bulk)] == ["731592"]
+    assert result.rendered["send_votp[0]"]["code"] == "***"
+    # task-level on_success_callback with the real task context
+    [notice] = captured(e2e_sandbox, recipient="09121112244")
+    assert notice["text"] == "send_zero of ippanel_native_rendering succeeded"
+    # [operators] default_deferrable=True made the sensor defer without deferrable=...
+    assert "running trigger in line" in result.output
+    assert set(result.xcoms["wait_mapped"]) == {
+        str(result.xcoms["send_mapped[0]"][0]),
+        str(result.xcoms["send_mapped[1]"][0]),
+    }
