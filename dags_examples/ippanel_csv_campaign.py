@@ -1,7 +1,8 @@
 """Send a personalised campaign from a CSV file and require 70% of it to be delivered.
 
-The CSV has the header ``recipient,message``. Its path comes from the ``csv_path`` param
-(default: ``fixtures/campaign.csv`` next to this repository's DAGs, or ``IPPANEL_CAMPAIGN_CSV``).
+The CSV has the header ``recipient,message``. Its path comes from the ``csv_path`` param; the
+default is ``IPPANEL_CAMPAIGN_CSV``, else ``campaign.csv`` in ``IPPANEL_FIXTURES_DIR`` (set by
+docker-compose), else this repository's ``fixtures/campaign.csv``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from airflow.sdk import Param, dag
 from ippanel_provider.operators.send import IPPanelSendPeerToPeerFileOperator
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
 
-DEFAULT_CSV = os.environ.get(
-    "IPPANEL_CAMPAIGN_CSV", str(Path(__file__).resolve().parents[1] / "fixtures" / "campaign.csv")
+FIXTURES_DIR = os.environ.get(
+    "IPPANEL_FIXTURES_DIR", str(Path(__file__).resolve().parents[1] / "fixtures")
 )
+DEFAULT_CSV = os.environ.get("IPPANEL_CAMPAIGN_CSV", str(Path(FIXTURES_DIR) / "campaign.csv"))
 MIN_DELIVERED_RATIO = 0.7
 POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
 

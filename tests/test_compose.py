@@ -13,6 +13,7 @@ example DAGs and fixtures are where the DAGs look for them, and the sandbox turn
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
+import pytest
 import yaml
 from ippanel_provider.get_provider_info import get_provider_info
 
@@ -182,9 +184,26 @@ def test_example_dags_are_mounted_as_the_dags_folder() -> None:
         assert mounts[DAGS_DIR].is_dir()
 
 
-def test_fixtures_are_mounted_where_the_dags_read_them() -> None:
+def campaign_default_csv(monkeypatch: pytest.MonkeyPatch, fixtures_dir: str) -> str:
+    """The CSV the campaign DAG reads by default when parsed with ``IPPANEL_FIXTURES_DIR``."""
+    monkeypatch.delenv("IPPANEL_CAMPAIGN_CSV", raising=False)
+    monkeypatch.setenv("IPPANEL_FIXTURES_DIR", fixtures_dir)
+    spec = importlib.util.spec_from_file_location(
+        "compose_campaign_dag", REPO / "dags_examples" / "ippanel_csv_campaign.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.DEFAULT_CSV)
+
+
+def test_fixtures_are_mounted_where_the_dags_read_them(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, service in airflow_services(load_compose()).items():
         fixtures_dir = service["environment"]["IPPANEL_FIXTURES_DIR"]
+        default_csv = PurePosixPath(campaign_default_csv(monkeypatch, fixtures_dir))
+        assert default_csv.parent == PurePosixPath(fixtures_dir), name
+        assert (REPO / "fixtures" / default_csv.name).is_file()
         assert PurePosixPath(fixtures_dir).is_absolute()
         mounts = bind_mounts(service)
         assert mounts.get(fixtures_dir) == REPO / "fixtures", name
