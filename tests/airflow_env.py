@@ -122,6 +122,13 @@ def prepare_airflow_home(airflow_home: Path | None = None) -> Path:
     return home
 
 
+def _text(stream: bytes | str | None) -> str:
+    """A timed-out run's partial output: bytes even with ``text=True`` (CPython quirk)."""
+    if isinstance(stream, bytes):
+        return stream.decode("utf-8", "replace")
+    return stream or ""
+
+
 def _task_key(task_id: str, map_index: int) -> str:
     return task_id if map_index < 0 else f"{task_id}[{map_index}]"
 
@@ -197,7 +204,7 @@ def run_dag_test(
         returncode, output = result.returncode, result.stdout + result.stderr
     except subprocess.TimeoutExpired as exc:
         returncode = -1
-        output = f"timed out after {timeout} s\n{exc.stdout or ''}{exc.stderr or ''}"
+        output = f"timed out after {timeout} s\n{_text(exc.stdout)}{_text(exc.stderr)}"
     duration = time.monotonic() - started
     state, tasks, xcoms, rendered = _read_run(database, dag_id)
     database.unlink(missing_ok=True)
