@@ -206,11 +206,22 @@ def test_votp_code_rendered_as_a_number_is_still_masked(sandbox: ThreadedSandbox
             task_id="votp", code="{{ params.c }}", recipient="{{ params.to }}"
         )
     op.render_template_fields({"dag": dag, "params": {"c": "583016", "to": "9121234567"}})  # type: ignore[arg-type]
-    assert (op.code, op.recipient) == ("583016", "9121234567")
-    assert redact(op.code) == "***"
+    assert (op.code, op.recipient) == ("***", "9121234567")
+    assert redact("583016") == "***"
     op.execute(task_context())
     [message] = captured(sandbox)
     assert (message["recipient"], message["text"]) == ("+989121234567", "583016")
+
+
+def test_short_votp_code_never_shows_as_the_rendered_field(sandbox: ThreadedSandbox) -> None:
+    """Airflow's masker skips secrets under 5 characters; a 4-digit OTP must not show anyway."""
+    with DAG("votp4", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
+        op = IPPanelSendVotpOperator(task_id="votp", code="{{ params.c }}", recipient="09121234567")
+    op.render_template_fields({"dag": dag, "params": {"c": "4821"}})  # type: ignore[arg-type]
+    assert op.code == "***"
+    op.execute(task_context())
+    [message] = captured(sandbox)
+    assert message["text"] == "4821"
 
 
 def test_unknown_send_outcome_fails_without_retry_and_says_not_to_retry(

@@ -378,17 +378,21 @@ class IPPanelSendVotpOperator(_IPPanelSendOperator):
         super().__init__(**kwargs)
         self.code = code
         self.recipient = recipient
+        self._rendered_code: str | None = None
 
     def _after_render(self) -> None:
-        """Mask the code (a string, even if native rendering made it a number) before Airflow
-        stores the rendered fields or anything logs them; mapped tasks included."""
+        """Take the rendered code out of ``code`` before Airflow stores the rendered fields.
+
+        Registering it with the secrets masker hides it from logs, but Airflow does not mask
+        values under 5 characters (a 4-digit OTP), so the stored field shows ``***`` instead.
+        """
         super()._after_render()
         from ippanel_provider.hooks.ippanel import mask_secret
 
-        self.code = str(self.code)
-        mask_secret(self.code)
+        self._rendered_code = str(self.code)
+        mask_secret(self._rendered_code)
+        self.code = "***"
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        return client.send_votp(
-            str(self.code), coerce_recipient(self.recipient), send_time=self.send_time
-        )
+        code = self._rendered_code if self._rendered_code is not None else str(self.code)
+        return client.send_votp(code, coerce_recipient(self.recipient), send_time=self.send_time)
