@@ -21,6 +21,7 @@ from harness import (
     national_numbers,
     sandbox_process,
 )
+from ippanel_mock.config import SandboxConfig
 
 CONNECTIONS = 64
 SEND_BODY = {
@@ -234,10 +235,12 @@ def run(duration: float, warmup: float) -> Section:
         "Sandbox RSS: start → after send load → after report load",
         f"{mib(rss_start)} → {mib(rss_after_send)} → {mib(rss_end)}",
     )
+    defaults = SandboxConfig()
     section.notes.append(
         f"RSS growth over the send load: {mib(rss_after_send - rss_start)} for the "
-        f"{send.requests:,} bulks of the measured runs plus the warm-up, all kept in the outbox "
-        "(the message log is bounded at 10,000 entries; the outbox is not: every bulk stays "
-        "reportable)."
+        f"{send.requests:,} bulks of the measured runs plus the warm-up, kept in the outbox "
+        f"(capped by default at {defaults.outbox_max_bulks:,} bulks / "
+        f"{defaults.outbox_max_recipients:,} recipient rows, oldest evicted; the captured-message "
+        f"log at {defaults.message_capacity:,} entries)."
     )
     return section
