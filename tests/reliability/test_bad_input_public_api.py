@@ -318,3 +318,17 @@ async def test_form_urlencoded_send_is_415(sandbox: Any) -> None:
         MSG_BAD_CONTENT_TYPE,
         data={"sending_type": "webservice"},
     )
+
+
+async def test_new_list_reads_an_integral_json_number_as_a_state(
+    sandbox: tuple[Client, SandboxBackend],
+) -> None:
+    """JSON Schema counts 6.0 as an integer; the route must read it as state 6, not 400-31."""
+    client, _ = sandbox
+    for state_id in (6.0, "6", 6):
+        resp = await client.post(
+            "/api/report/new_list",
+            json={"filters": {"state_id": state_id}},
+            headers={"Authorization": API_KEY},
+        )
+        assert resp.status == 200, await resp.text()

@@ -45,7 +45,7 @@ USER_CREATE_SCHEMA: dict[str, Any] = {
     "required": ["username", "mobile"],
     "additionalProperties": False,
     "properties": {
-        "username": {**_STR, "maxLength": 100},
+        "username": {**_STR, "maxLength": 100, "pattern": r"^[A-Za-z0-9_.@+-]+$"},
         "password": {**_STR, "maxLength": 200},
         "method": {"enum": ["login", "ga", "sms"]},
         "mobile": {"type": "string", "pattern": MOBILE_PATTERN},

@@ -69,6 +69,25 @@ def _with_recipient_items(schema: Any) -> Any:
     return copy
 
 
+STATE_ID_DOCUMENTED = {
+    "description": "0..9 (see the spec's state_id table); any other value is answered with "
+    "422 and message_code 400-31, as the spec shows",
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 9},
+        {"type": "string", "pattern": "^(0*[0-9])?$"},
+    ],
+}
+
+
+def _with_documented_state_id(schema: dict[str, Any]) -> dict[str, Any]:
+    """The new_list request as documented: the route accepts any state_id so that it can answer
+    400-31 like IPPanel does, but only 0..9 are valid values."""
+    filters = schema["properties"]["filters"]
+    properties = {**filters["properties"], "state_id": STATE_ID_DOCUMENTED}
+    return {**schema, "properties": {**schema["properties"], "filters": {**filters,
+            "properties": properties}}}  # fmt: skip
+
+
 def _public(
     summary: str,
     response: str,
@@ -313,7 +332,10 @@ def _describe(method: str, path: str) -> dict[str, Any]:
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {ERROR: load_schema("responses", "error")}
     for name in REQUEST_SCHEMAS:
-        schemas[request_component(name)] = _with_recipient_items(load_schema("requests", name))
+        schema = _with_recipient_items(load_schema("requests", name))
+        if name == "report_new_list":
+            schema = _with_documented_state_id(schema)
+        schemas[request_component(name)] = schema
     for name in RESPONSE_SCHEMAS:
         schemas[response_component(name)] = load_schema("responses", name)
     schemas.update(ADMIN_SCHEMAS)

@@ -78,7 +78,7 @@ def parse_filters(raw: dict[str, Any]) -> BulkFilters:
     state = raw.get("state_id")
     state_id: int | None = None
     if state is not None and state != "":
-        text = str(state)
+        text = str(int(state)) if isinstance(state, float) and state.is_integer() else str(state)
         if not DIGITS.fullmatch(text) or int(text) not in STATE_NAMES:
             raise ApiError(422, "400-31", MSG_INVALID_STATE)
         state_id = int(text)
