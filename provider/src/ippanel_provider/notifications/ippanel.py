@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from airflow.sdk import BaseNotifier
+from ippanel_provider.airflow_compat import BaseNotifier
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
