@@ -216,14 +216,17 @@ async def test_postal_code_draws_a_seeded_audience(make_api: AppFactory) -> None
     assert sum(blocks[b]["irancell"]["fa"] for b in blocks) == 2
 
 
-async def test_postal_code_with_no_audience_is_422(api: Api) -> None:
-    _, body = await api.send(postal(0), expect=422)
-    assert "params" in body["meta"]["errors"]
+async def test_postal_code_that_selects_nobody_is_a_bulk_of_invalid_recipients(api: Api) -> None:
+    [bulk_id] = await api.send_ids(postal(0))
+    _, report = await api.bulk(bulk_id)
+    assert report["data"]["state_id"] == 4
+    assert report["data"]["rcpts_count"] == "0"
+    assert api.backend.messages.query().total == 0
 
 
-async def test_postal_code_audience_is_capped(api: Api) -> None:
-    payload = postal(100_000, 100_000)
-    payload["params"] = payload["params"] * 6
+async def test_postal_code_targets_are_capped_by_the_schema(api: Api) -> None:
+    payload = postal(10)
+    payload["params"] = payload["params"] * 31
     _, body = await api.send(payload, expect=422)
     assert list(body["meta"]["errors"]) == ["params"]
     assert api.backend.outbox.count() == 0

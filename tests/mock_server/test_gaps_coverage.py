@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ippanel_mock import SandboxBackend, SandboxConfig
-from ippanel_mock.models.history import postal_audience
+from ippanel_mock.models.history import MAX_AUDIENCE, postal_audience
 from ippanel_mock.models.phones import operator_of
 
 if TYPE_CHECKING:
@@ -65,10 +65,11 @@ async def test_postal_code_audience_depends_on_seed_and_postal_code(make_api: Ap
     assert await all_recipients(one, c) != seeds[0]
 
 
-async def test_postal_code_over_the_audience_names_the_block(api: Api) -> None:
-    _, body = await api.send(postal_blocks(131, mci=(99_999, 2)), expect=422)
-    assert list(body["meta"]["errors"]) == ["params.0.mci.size"]
-    assert api.backend.outbox.count() == 0
+async def test_postal_code_window_past_the_audience_draws_only_who_exists(api: Api) -> None:
+    [bulk] = await api.send_ids(postal_blocks(131, mci=(MAX_AUDIENCE - 1, 5)))
+    assert await all_recipients(api, bulk) == [
+        f"+98{n}" for n in postal_audience(0, 131, "mci", MAX_AUDIENCE - 1, 1)
+    ]
 
 
 async def test_admin_messages_filter_by_sender(api: Api) -> None:

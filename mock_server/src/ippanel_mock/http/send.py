@@ -23,7 +23,7 @@ from ippanel_mock.http.validation import (
     schema_errors,
 )
 from ippanel_mock.models.backend import SandboxBackend
-from ippanel_mock.models.history import MAX_AUDIENCE, postal_audience
+from ippanel_mock.models.history import postal_audience
 from ippanel_mock.models.phones import InvalidRecipient, national_number
 
 DEFAULT_SENDER = "+983000505"
@@ -31,7 +31,8 @@ VOTP_SENDER = "+98votp"
 SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MAX_FILE_ROWS = 100_000
 FILE_FORM_FIELDS = {"sending_type", "from_number", "send_time"}
-MAX_POSTAL_RECIPIENTS = 1_000_000
+NO_VALID_RECIPIENTS = 4
+"""state_id of a bulk whose targeting selected nobody, as IPPanel reports invalid recipients."""
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
 MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
@@ -50,6 +51,7 @@ class BulkPlan:
     sending_type: str
     send_time: float | None
     summary: str | None = None
+    final_state: int | None = None
 
 
 def parse_send_time(value: object, errors: FieldErrors) -> float | None:
@@ -108,22 +110,9 @@ def plan_postal_code(body: dict[str, Any], backend: SandboxBackend) -> list[Bulk
     errors = _checked("send_postal_code", body)
     send_time = parse_send_time(body.get("send_time"), errors)
     numbers = array("q")
-    wanted = sum(
-        (t.get(op) or {"size": 0})["size"]
-        for t in body["params"]
-        for op in ("mci", "irancell", "other")
-    )
-    if wanted > MAX_POSTAL_RECIPIENTS:
-        raise validation_failed(
-            {"params": [f"مجموع گیرندگان نباید بیشتر از {MAX_POSTAL_RECIPIENTS} باشد"]}
-        )
-    for i, target in enumerate(body["params"]):
+    for target in body["params"]:
         for operator in ("mci", "irancell", "other"):
             block = target.get(operator) or {"start": 0, "size": 0}
-            if block["start"] + block["size"] > MAX_AUDIENCE:
-                collect(errors, f"params.{i}.{operator}.size",
-                        f"مجموع start و size نباید بیشتر از {MAX_AUDIENCE} باشد")  # fmt: skip
-                continue
             numbers.extend(
                 postal_audience(
                     backend.config.seed,
@@ -134,10 +123,17 @@ def plan_postal_code(body: dict[str, Any], backend: SandboxBackend) -> list[Bulk
                 )
             )
     numbers.extend(normalize_all(body.get("other_recipients", []), "other_recipients", errors))
-    if not errors and not numbers:
-        collect(errors, "params", "هیچ گیرنده‌ای برای ارسال انتخاب نشده است")
     _raise(errors)
-    return [BulkPlan(body["message"], numbers, body["from_number"], "postal_code", send_time)]
+    return [
+        BulkPlan(
+            body["message"],
+            numbers,
+            body["from_number"],
+            "postal_code",
+            send_time,
+            final_state=None if numbers else NO_VALID_RECIPIENTS,
+        )
+    ]
 
 
 def plan_pattern(body: dict[str, Any], backend: SandboxBackend) -> list[BulkPlan]:
@@ -294,6 +290,8 @@ async def send(request: web.Request) -> web.Response:
             summary=plan.summary,
             user_ip=request.remote,
         )
+        if plan.final_state is not None and bulk.final_state is None:
+            backend.outbox.force_state(bulk.id, plan.final_state)
         if bulk.final_state is None:
             backend.capture_bulk(bulk.id)
         ids.append(bulk.id)

@@ -17,8 +17,9 @@ AUDIENCE_PREFIXES: dict[Operator, tuple[int, ...]] = {
     "irancell": (901, 930, 933, 935, 936, 937, 938, 939),
     "other": (920, 921, 922),
 }
-MAX_AUDIENCE = 100_000
-"""Largest start + size the sandbox serves per postal code and operator."""
+MAX_AUDIENCE = 10_000
+"""People per postal code and operator. With at most 30 targets a send draws at most
+30 × 3 × 10,000 = 900,000 recipients, so the JSON Schema alone bounds a postal-code send."""
 
 HISTORY_DAYS = 30
 HISTORY_TYPES = ("webservice", "normal", "peer_to_peer", "pattern", "postal_code")
@@ -27,13 +28,15 @@ HISTORY_TYPES = ("webservice", "normal", "peer_to_peer", "pattern", "postal_code
 def postal_audience(
     seed: int, postal_code: int, operator: Operator, start: int, size: int
 ) -> array:
-    """National numbers [start, start+size) of the seeded audience living in a postal code."""
-    if start < 0 or size < 0 or start + size > MAX_AUDIENCE:
-        raise ValueError(f"start + size must stay within 0..{MAX_AUDIENCE}")
+    """National numbers [start, start+size) of the seeded audience living in a postal code; a
+    window past the audience's end yields only the people who exist (possibly none)."""
+    if start < 0 or size < 0:
+        raise ValueError("start and size must not be negative")
+    stop = min(start + size, MAX_AUDIENCE)
     rng = random.Random(f"{seed}:{postal_code}:{operator}")
     prefixes = AUDIENCE_PREFIXES[operator]
     numbers = array("q")
-    for index in range(start + size):
+    for index in range(stop):
         prefix = prefixes[rng.randrange(len(prefixes))]
         national = prefix * 10_000_000 + rng.randrange(10_000_000)
         if index >= start:
