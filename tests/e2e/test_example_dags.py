@@ -168,7 +168,6 @@ def test_native_rendering_mapping_and_success_notifier(
     assert notice["text"] == "send_zero of ippanel_native_rendering succeeded"
     # [operators] default_deferrable=True made the sensor defer without deferrable=...
     assert "running trigger in line" in result.output
-    assert set(result.xcoms["wait_mapped"]) == {
-        str(result.xcoms["send_mapped[0]"][0]),
-        str(result.xcoms["send_mapped[1]"][0]),
-    }
+    mapped_ids = [result.xcoms[f"send_mapped[{i}]"][0] for i in (0, 1)]
+    assert set(result.xcoms["wait_mapped"]) == {str(i) for i in mapped_ids}
+    assert result.rendered["wait_mapped"]["outbox_ids"] == mapped_ids

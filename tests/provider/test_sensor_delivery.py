@@ -7,8 +7,9 @@ import subprocess
 import sys
 from typing import Any
 
+import pendulum
 import pytest
-from airflow.sdk import PokeReturnValue
+from airflow.sdk import DAG, PokeReturnValue
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
 from airflow_support import add_chaos, force_state, send_sms, task_context, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
@@ -172,6 +173,13 @@ def test_server_error_during_a_poke_means_poke_again(sandbox: ThreadedSandbox) -
     sensor = IPPanelDeliverySensor(task_id="w", outbox_ids=ids)
     assert poke(sensor) is False
     assert poke(sensor)[str(ids[0])]["state_id"] == 6
+
+
+def test_rendered_outbox_ids_are_resolved_to_the_ids() -> None:
+    with DAG("ids", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
+        sensor = IPPanelDeliverySensor(task_id="w", outbox_ids="{{ params.ids }}")
+    sensor.render_template_fields({"dag": dag, "params": {"ids": "11, 12"}})  # type: ignore[arg-type]
+    assert sensor.outbox_ids == [11, 12]
 
 
 def test_deferrable_defaults_to_the_operators_default_deferrable_setting() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,20 @@ class IPPanelDeliverySensor(BaseSensorOperator):
         self.min_delivered_ratio = min_delivered_ratio
         self.ippanel_conn_id = ippanel_conn_id
         self.deferrable = deferrable
+
+    def _do_render_template_fields(
+        self,
+        parent: Any,
+        template_fields: Iterable[str],
+        context: Context,
+        jinja_env: Any,
+        seen_oids: set[int],
+    ) -> None:
+        # Resolve the ids once rendered, so the rendered-fields view lists them (instead of an
+        # unevaluated LazyXComSequence) and a bad value fails before the first poll.
+        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
+        if parent is self:
+            self.outbox_ids = self._ids()
 
     def _ids(self) -> list[int]:
         from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
