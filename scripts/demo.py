@@ -67,10 +67,12 @@ def print_table(rows: list[list[str]], header: list[str]) -> None:
 def describe_xcom(value: Any) -> str:
     """One line for a task's return value; the sensor's per-bulk summary gets a short form."""
     if isinstance(value, dict) and all(
-        isinstance(v, dict) and "state" in v for v in value.values()
+        isinstance(v, dict) and "counts" in v for v in value.values()
     ):
         return "; ".join(
-            f"bulk {bulk}: {v['state']}, counts {v.get('counts')}" for bulk, v in value.items()
+            f"bulk {bulk} state {v['state_id']}, delivered "
+            f"{v['counts'].get('delivered', 0)}/{sum(v['counts'].values())}"
+            for bulk, v in value.items()
         )
     return "" if value is None else json.dumps(value, ensure_ascii=False)
 
@@ -87,17 +89,23 @@ def summarize(url: str, result: Any) -> None:
     if "Pausing task as DEFERRED" in result.output:
         print(f"  wait_for_delivery deferred; its trigger polled the sandbox {polls} time(s)")
 
-    outbox_ids = result.xcoms.get("send_kpi") or []
+    outbox_ids = [
+        outbox_id
+        for task, ids in sorted(result.xcoms.items())
+        if task.split("[")[0] == "send_kpi"
+        for outbox_id in ids or []
+    ]
+    rows = []
     for outbox_id in outbox_ids:
-        report = get_json(
-            f"{url}/api/report/by_bulk?messages_outbox_id={outbox_id}", api_key=SANDBOX_API_KEY
-        )["data"]
+        query = f"messages_outbox_id={outbox_id}"
+        report = get_json(f"{url}/api/report/by_bulk?{query}", api_key=SANDBOX_API_KEY)["data"]
         stats = get_json(f"{url}/api/report/bulk_stats?bulk_id={outbox_id}",
                          api_key=SANDBOX_API_KEY)["data"]  # fmt: skip
         delivered = sum(int(v) for op in stats["operators_delivered"].values() for v in op.values())
-        print(f"\nBulk {outbox_id} (GET /api/report/by_bulk): state_id {report['state_id']}"
-              f" ({report['state']}), {report['rcpts_count']} recipients, {delivered} delivered,"
-              f" cost {report['cost']} Rial")  # fmt: skip
+        rows.append([str(outbox_id), f"{report['state_id']} ({report['state']})",
+                     report["rcpts_count"], str(delivered), str(report["cost"])])  # fmt: skip
+    print("\nBulks, as the public API reports them (by_bulk, bulk_stats)")
+    print_table(rows, ["bulk", "state_id", "recipients", "delivered", "cost (Rial)"])
 
     messages = get_json(f"{url}/__sandbox/messages?per_page=20")
     print(f"\nWhat the sandbox captured (GET /__sandbox/messages): {messages['total']} SMS")
