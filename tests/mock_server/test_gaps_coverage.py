@@ -110,3 +110,13 @@ async def test_admin_answers_keep_persian_text_readable(api: Api) -> None:
     assert "سلام دنیا" in raw
     assert response.content_type == "application/json"
     assert response.charset == "utf-8"
+
+
+async def test_postal_code_window_given_as_integral_floats(api: Api) -> None:
+    """JSON Schema counts 3.0 as an integer (found by fuzzing: it was a 500)."""
+    payload = postal_blocks(131, mci=(0, 3))
+    payload["params"][0]["mci"] = {"start": 2.0, "size": 3.0}
+    [bulk] = await api.send_ids(payload)
+    assert await all_recipients(api, bulk) == [
+        f"+98{n}" for n in postal_audience(0, 131, "mci", 2, 3)
+    ]

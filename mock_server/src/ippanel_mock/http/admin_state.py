@@ -67,7 +67,10 @@ PATTERN_CREATE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["code", "text"],
     "additionalProperties": False,
-    "properties": {"code": {**_STR, "maxLength": 100}, "text": {**_STR, "maxLength": 2000}},
+    "properties": {
+        "code": {**_STR, "maxLength": 100, "pattern": r"^[A-Za-z0-9_.-]+$"},
+        "text": {**_STR, "maxLength": 2000},
+    },
 }
 CLOCK_ADVANCE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -118,8 +118,8 @@ def plan_postal_code(body: dict[str, Any], backend: SandboxBackend) -> list[Bulk
                     backend.config.seed,
                     int(target["postal_code"]),
                     operator,
-                    block["start"],
-                    block["size"],
+                    int(block["start"]),  # JSON Schema integers include 76.0
+                    int(block["size"]),
                 )
             )
     numbers.extend(normalize_all(body.get("other_recipients", []), "other_recipients", errors))
