@@ -36,9 +36,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "seconds from send to final status in the ippanel_sandbox fixture",
         default="2.0",
     )
+    parser.addini(
+        "ippanel_sandbox_cross_check_validation",
+        "also run the slower jsonschema validator on every request body jsonschema-rs passes, "
+        "failing the request (500) if they disagree",
+        type="bool",
+        default=True,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from ippanel_mock.http import validation
+
+    validation.CROSS_CHECK = bool(config.getini("ippanel_sandbox_cross_check_validation"))
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**config): SandboxConfig fields (seed, delivery_delay, ...) for the "

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 MSG_OK = "انجام شد"
@@ -22,6 +23,15 @@ MSG_INVALID_STATE = "invalid state"
 MSG_NOT_CANCELABLE = "لغو پیام فقط تا ۵ دقیقه پیش از زمان ارسال زمان‌بندی شده ممکن است"
 
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dump_bytes(body: Any) -> bytes:
+    """Compact UTF-8 JSON (Persian text unescaped); orjson, or json for what orjson refuses."""
+    try:
+        return orjson.dumps(body, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return _dumps(body).encode("utf-8")
 
 
 class ApiError(Exception):
@@ -59,7 +69,11 @@ def meta(message: str, message_code: str, *, status: bool = True) -> dict[str, A
 
 def render(body: Mapping[str, Any], http_status: int = 200, **kw: Any) -> web.Response:
     return web.Response(
-        text=_dumps(body), status=http_status, content_type="application/json", **kw
+        body=dump_bytes(body),
+        status=http_status,
+        content_type="application/json",
+        charset="utf-8",
+        **kw,
     )
 
 

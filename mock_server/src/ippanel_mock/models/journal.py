@@ -70,6 +70,23 @@ class RequestJournal:
     def __len__(self) -> int:
         return len(self._items)
 
+    def record_request(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        api_key_hint: str | None,
+        at: float,
+        duration_ms: float,
+    ) -> None:
+        """Append one answered request (the hot path: one entry built, not two)."""
+        self._items.append(
+            JournalEntry(
+                method, path, query, status, api_key_hint, at, duration_ms, next(self._ids)
+            )
+        )
+
     def record(self, entry: JournalEntry) -> None:
         if entry.id == 0:
             entry = JournalEntry(
