@@ -98,21 +98,36 @@ def error(
     return render({"data": None, "meta": body_meta}, http_status, headers=headers)
 
 
-def paginated(items: list[Any], *, page: int, per_page: int, total: int, path: str) -> web.Response:
-    """A Laravel-style page: paginator fields merged into meta."""
+def _page_meta(count: int, *, page: int, per_page: int, total: int, path: str) -> dict[str, Any]:
     last_page = max(1, -(-total // per_page))
-    first = (page - 1) * per_page + 1 if items else None
-    body_meta: dict[str, Any] = {
+    first = (page - 1) * per_page + 1 if count else None
+    return {
         "current_page": page,
         "from": first,
         "last_page": last_page,
         "path": path,
         "per_page": per_page,
-        "to": first + len(items) - 1 if first is not None else None,
+        "to": first + count - 1 if first is not None else None,
         "total": total,
         **meta(MSG_OK, "200-1"),
     }
+
+
+def paginated(items: list[Any], *, page: int, per_page: int, total: int, path: str) -> web.Response:
+    """A Laravel-style page: paginator fields merged into meta."""
+    body_meta = _page_meta(len(items), page=page, per_page=per_page, total=total, path=path)
     return render({"data": items, "meta": body_meta})
+
+
+def paginated_json(
+    items_json: str, count: int, *, page: int, per_page: int, total: int, path: str
+) -> web.Response:
+    """paginated() for items already encoded as a JSON array (same bytes, no per-item dicts)."""
+    body_meta = _page_meta(count, page=page, per_page=per_page, total=total, path=path)
+    body = b"".join(
+        (b'{"data":', items_json.encode("utf-8"), b',"meta":', dump_bytes(body_meta), b"}")
+    )
+    return web.Response(body=body, status=200, content_type="application/json", charset="utf-8")
 
 
 def unauthorized() -> ApiError:

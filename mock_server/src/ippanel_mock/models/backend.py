@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 from ippanel_mock.config import SandboxConfig
@@ -25,6 +25,9 @@ class FormattedNumbers(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._numbers)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(format_number, self._numbers)
 
     @overload
     def __getitem__(self, index: int) -> str: ...

@@ -156,16 +156,16 @@ class MessageLog:
             self._ids = itertools.count(next(self._ids) + skipped)
             self.total_captured += skipped
             recipients = recipients[skipped:]
+        ids, items, notify = self._ids, self._items, self._notify
+        captured = 0
         for recipient in recipients:
-            self.capture(
-                user=user,
-                sender=sender,
-                recipient=recipient,
-                text=text,
-                bulk_id=bulk_id,
-                sending_type=sending_type,
-                created_at=created_at,
+            msg = CapturedMessage(
+                next(ids), user, sender, recipient, text, bulk_id, sending_type, created_at
             )
+            items.append(msg)
+            captured += 1
+            notify(msg)
+        self.total_captured += captured
 
     def _newest_first(self, flt: MessageFilter) -> Iterator[CapturedMessage]:
         return (m for m in reversed(self._items) if flt.matches(m))
