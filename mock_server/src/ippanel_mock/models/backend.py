@@ -20,7 +20,7 @@ from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
 class FormattedNumbers(Sequence[str]):
     """A lazy "+98…" view of an array of national numbers: slicing never copies the whole."""
 
-    def __init__(self, numbers: array) -> None:
+    def __init__(self, numbers: array | memoryview) -> None:
         self._numbers = numbers
 
     def __len__(self) -> int:

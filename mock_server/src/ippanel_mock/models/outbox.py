@@ -61,7 +61,9 @@ class OutboxBulk:
     created_at: float
     start_at: float
     delay: float
-    recipients: array  # array('q') of national numbers
+    packed: bytes
+    """National numbers as native int64s: bytes, unlike an array, is not tracked by the garbage
+    collector, so a big outbox does not lengthen every full collection (read via recipients)."""
     parts: int
     encoding: Encoding
     cost: float
@@ -73,8 +75,13 @@ class OutboxBulk:
     garbage collector stops tracking them and a big outbox does not lengthen its pauses."""
 
     @property
+    def recipients(self) -> memoryview:
+        """The national numbers (ints), read-only, without copying."""
+        return memoryview(self.packed).cast("q")
+
+    @property
     def size(self) -> int:
-        return len(self.recipients)
+        return len(self.packed) // 8
 
     def phase(self, now: float) -> Phase:
         if self.final_state is not None:
@@ -231,7 +238,7 @@ class Outbox:
             created_at=created,
             start_at=send_time if send_time is not None and send_time > created else created,
             delay=self._delay,
-            recipients=numbers,
+            packed=numbers.tobytes(),
             parts=parts,
             encoding=encoding,
             cost=float(cost),
