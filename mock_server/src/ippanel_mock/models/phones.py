@@ -28,6 +28,10 @@ class InvalidRecipient(ValueError):
 
 def national_number(raw: str) -> int:
     """Return the 10-digit national number (9XXXXXXXXX) as an int, or raise."""
+    if type(raw) is str and len(raw) == 13 and raw.startswith("+989"):
+        national = raw[3:]
+        if national.isascii() and national.isdigit():
+            return int(national)
     text = _SEPARATORS.sub("", raw.translate(_DIGITS))
     for prefix in ("+98", "0098", "98", "0"):
         if text.startswith(prefix) and len(text) == len(prefix) + 10:
