@@ -41,7 +41,7 @@ def _rows_as_dicts(
 
 @pytest.mark.parametrize("text", TEXTS)
 @pytest.mark.parametrize("elapsed", [0.0, 1.0, 6.0, 11.0])
-@pytest.mark.parametrize(("offset", "limit"), [(0, 100), (2, 3), (7, 10)])
+@pytest.mark.parametrize(("offset", "limit"), [(0, 100), (2, 3), (5, 2), (7, 10)])
 def test_page_bytes_match_the_rows_as_dicts(
     text: str, elapsed: float, offset: int, limit: int
 ) -> None:

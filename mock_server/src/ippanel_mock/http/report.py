@@ -215,7 +215,8 @@ def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -
 
     The same bytes as encoding the dicts {"recipient", "message", "is_readable", "msg_parts",
     "message_status"} of `bulk.page()`, built from per-request fixed parts: a row's status only
-    depends on the bulk's phase and the number's last four digits (0000-0004 are the magic ones).
+    depends on the bulk's phase and the number's last four digits (0000-0004 are the magic ones),
+    so a page where every row has the same status is one join over the numbers.
     """
     phase = bulk.phase(now)
     tokens = {last4: _status_json(bulk.status_of(last4, phase)) for last4 in range(5)}
@@ -226,8 +227,15 @@ def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -
         f'"msg_parts":"{bulk.parts}","message_status":'
     )
     numbers = bulk.recipients[offset : offset + limit]
+    count = len(numbers)
+    if not count:
+        return "[]", 0
+    uniform = all(token == other for token in tokens.values())
+    if uniform or not any(n % 10_000 in tokens for n in numbers):
+        between = f"{middle}{other}}},{head}"
+        return f"[{head}{between.join(map(str, numbers))}{middle}{other}}}]", count
     rows = [f"{head}{n}{middle}{tokens.get(n % 10_000, other)}}}" for n in numbers]
-    return f"[{','.join(rows)}]", len(rows)
+    return f"[{','.join(rows)}]", count
 
 
 MAGIC_FREE_NUMBER = 9_120_000_005
