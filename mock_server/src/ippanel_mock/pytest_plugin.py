@@ -39,9 +39,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "ippanel_sandbox_cross_check_validation",
         "also run the slower jsonschema validator on every request body jsonschema-rs passes, "
-        "failing the request (500) if they disagree",
+        "failing the request (500) if they disagree (this project's own suite turns it on)",
         type="bool",
-        default=True,
+        default=False,
     )
 
 
