@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
+from ippanel_provider.airflow_compat import AfterRenderMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -84,7 +86,7 @@ def coerce_recipient(value: Any) -> str:
     return numbers[0]
 
 
-class _IPPanelSendOperator(BaseOperator):
+class _IPPanelSendOperator(AfterRenderMixin, BaseOperator):
     """Shared execute(): build the client, send once, turn errors into the right task outcome."""
 
     template_fields: Sequence[str] = ("sender", "send_time")
@@ -106,20 +108,6 @@ class _IPPanelSendOperator(BaseOperator):
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
-
-    def _do_render_template_fields(
-        self,
-        parent: Any,
-        template_fields: Iterable[str],
-        context: Context,
-        jinja_env: Any,
-        seen_oids: set[int],
-    ) -> None:
-        # Airflow renders a mapped task's unmapped copy through this method, not through
-        # render_template_fields(), so post-rendering work lives here to cover both.
-        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
-        if parent is self:
-            self._after_render()
 
     def _after_render(self) -> None:
         """Keep rendered phone numbers strings: ``render_template_as_native_obj`` makes

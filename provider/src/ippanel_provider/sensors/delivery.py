@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
-from ippanel_provider.airflow_compat import conf
+from ippanel_provider.airflow_compat import AfterRenderMixin, conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ippanel_provider.sensors.delivery_check import DeliveryVerdict
 
 
-class IPPanelDeliverySensor(BaseSensorOperator):
+class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
     """Wait for IPPanel bulks and return a per-bulk summary (XCom).
 
     :param outbox_ids: bulk ids: an int, a list, a comma-separated string, or a send task's
@@ -65,19 +65,10 @@ class IPPanelDeliverySensor(BaseSensorOperator):
         self.ippanel_conn_id = ippanel_conn_id
         self.deferrable = deferrable
 
-    def _do_render_template_fields(
-        self,
-        parent: Any,
-        template_fields: Iterable[str],
-        context: Context,
-        jinja_env: Any,
-        seen_oids: set[int],
-    ) -> None:
-        # Resolve the ids once rendered, so the rendered-fields view lists them (instead of an
+    def _after_render(self) -> None:
+        # Resolved once rendered, so the rendered-fields view lists the ids (instead of an
         # unevaluated LazyXComSequence) and a bad value fails before the first poll.
-        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
-        if parent is self:
-            self.outbox_ids = self._ids()
+        self.outbox_ids = self._ids()
 
     def _ids(self) -> list[int]:
         from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
