@@ -1,4 +1,4 @@
-"""Review gaps: postal-code audiences per operator over HTTP, the admin sender filter, and a
+"""Postal-code audiences per operator over HTTP, the admin sender filter, and a
 login storm that must not grow the token table without bound."""
 
 from __future__ import annotations

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from client_support import SENDER, RecordedSleeps
-from gaps_support import ThreadedApp, catch_all, self_signed_context
 from ippanel_provider.client import (
     AsyncIPPanelClient,
     IPPanelClient,
     IPPanelTLSError,
     IPPanelTransportError,
 )
+from local_http_server import ThreadedApp, catch_all, self_signed_context
 
 API_KEY = "tls-test-key"
 

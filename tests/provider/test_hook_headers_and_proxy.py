@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 from airflow_support import SANDBOX_KEY, SANDBOX_SENDER, captured, set_connection, use_sandbox
-from gaps_support import ThreadedApp, catch_all
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
+from local_http_server import ThreadedApp, catch_all
 
 UNKNOWN_EXTRAS = {
     "X-Forwarded-For": "10.9.8.7",

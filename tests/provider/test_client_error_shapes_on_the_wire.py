@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from aiohttp import web
 from client_support import SENDER, RecordedSleeps
-from gaps_support import ThreadedApp, catch_all
 from ippanel_provider.client import (
     AsyncIPPanelClient,
     IPPanelApiError,
@@ -28,6 +27,7 @@ from ippanel_provider.client import (
     IPPanelServerError,
     IPPanelValidationError,
 )
+from local_http_server import ThreadedApp, catch_all
 
 API_KEY = "error-shape-key"
 NO_CREDIT = "اعتبار کافی نیست"
