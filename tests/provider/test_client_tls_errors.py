@@ -18,7 +18,8 @@ from ippanel_provider.client import (
     IPPanelTLSError,
     IPPanelTransportError,
 )
-from local_http_server import ThreadedApp, catch_all, self_signed_context
+from local_http_server import ThreadedApp, catch_all
+from tls_support import self_signed_context
 
 API_KEY = "tls-test-key"
 

@@ -9,8 +9,6 @@ trust it and verify it.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import ipaddress
 import json
 import ssl
 from collections.abc import AsyncIterator
@@ -21,14 +19,11 @@ from typing import Any
 import certifi
 import pytest
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_provider.client.errors import IPPanelTransportError
 from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
+from tls_support import self_signed_certificate
 
 API_KEY = "sandbox-api-key"
 INSECURE_WARNING = "ignore::urllib3.exceptions.InsecureRequestWarning"
@@ -46,40 +41,6 @@ class TlsSandbox:
 
     def captured_texts(self) -> list[str]:
         return [m.text for m in self.app[BACKEND].messages.query(per_page=1000).items]
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1/localhost signed by its own key (no CA trusts it)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ippanel-sandbox.test")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "sandbox.crt", directory / "sandbox.key"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
 
 
 @pytest.fixture
