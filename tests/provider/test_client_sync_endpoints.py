@@ -35,7 +35,9 @@ def client(client_sandbox: SandboxAdmin) -> Iterator[IPPanelClient]:
 
 
 def test_credit_and_account(client: IPPanelClient) -> None:
-    assert client.get_credit() > 0
+    before = client.get_credit()
+    client.send_sms(["09121234567", "09351234567"], "credit check")  # 2 × 1 GSM-7 part
+    assert before - client.get_credit() == pytest.approx(2 * client.calculate_price("x").mci_price)
     account = client.check_token()
     assert account.user_name == "sandbox"
     assert not account.send_block

@@ -192,7 +192,10 @@ def test_votp_code_is_masked_once_rendered(sandbox: ThreadedSandbox) -> None:
     op.render_template_fields({"dag": dag, "params": {"c": "731592"}})  # type: ignore[arg-type]
     assert redact("code 731592") == "code ***"
     [bulk_id] = op.execute(task_context())
-    assert bulk_id > 0
+    [message] = captured(sandbox)
+    assert (message["recipient"], message["text"], message["bulk_id"]) == (
+        "+989121234567", "731592", bulk_id,
+    )  # fmt: skip
 
 
 def test_votp_code_rendered_as_a_number_is_still_masked(sandbox: ThreadedSandbox) -> None:
