@@ -19,10 +19,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests"))
+from airflow_env import SANDBOX_API_KEY, prepare_airflow_home, run_dag_test
 
-from airflow_env import SANDBOX_API_KEY, prepare_airflow_home, run_dag_test  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DAG_ID = "ippanel_daily_kpi_alert"
 DEMO_DIR = REPO_ROOT / ".demo"

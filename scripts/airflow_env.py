@@ -9,7 +9,7 @@ under the Airflow home (``PYTHONPYCACHEPREFIX``), so later runs skip recompiling
 
 Command line (the sandbox must already be running)::
 
-    uv run python tests/airflow_env.py ippanel_daily_kpi_alert --sandbox-url http://127.0.0.1:8080/v1
+    uv run python scripts/airflow_env.py ippanel_daily_kpi_alert --sandbox-url http://127.0.0.1:8080/v1
 """
 
 from __future__ import annotations
