@@ -87,13 +87,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _text(value: Any) -> str:
+    """A message from the answer: strings and numbers as text, anything else (a nested
+    structure a hostile server could make arbitrarily deep) left out."""
+    return str(value) if value and isinstance(value, str | int | float) else ""
+
+
 def _field_errors(payload: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for source in (meta.get("errors"), payload.get("errors")):
         if isinstance(source, Mapping):
             for name, messages in source.items():
                 items = messages if isinstance(messages, list) else [messages]
-                errors.setdefault(str(name), []).extend(str(m) for m in items)
+                texts = [text for text in map(_text, items) if text]
+                errors.setdefault(str(name), []).extend(texts)
     return errors
 
 
@@ -127,7 +134,7 @@ def parse_envelope(
     """
     try:
         payload = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # invalid JSON or UTF-8; nested beyond the stack
         payload = None
     if not isinstance(payload, Mapping):
         cls = _error_class(status, "", "", path) if 400 <= status < 500 else IPPanelServerError
@@ -137,8 +144,8 @@ def parse_envelope(
     ok_flag = meta.get("status", 200 <= status < 300)
     if 200 <= status < 300 and ok_flag is not False:
         return payload.get("data"), meta
-    code = str(meta.get("message_code") or "")
-    message = str(meta.get("message") or "")
+    code = _text(meta.get("message_code"))
+    message = _text(meta.get("message"))
     cls = _error_class(status, code, message, path)
     _raise(cls, status, code, message, _field_errors(payload, meta), headers, summary)
 
@@ -162,6 +169,18 @@ def _raise(
     raise error
 
 
+UNEXPECTED_SHAPE = (
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
+"""What decoding an answer of the wrong shape can raise: a missing key or row, a string where a
+list was, ``1e400`` where an int was, a structure nested deeper than the stack."""
+
+
 def parse_response(
     request: ApiRequest[T], status: int, headers: Mapping[str, str], body: bytes
 ) -> T:
@@ -169,7 +188,7 @@ def parse_response(
     data, meta = parse_envelope(status, headers, body, path=request.path, summary=request.summary)
     try:
         return request.decode(data, meta)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except UNEXPECTED_SHAPE as exc:
         raise IPPanelServerError(
             status,
             None,
