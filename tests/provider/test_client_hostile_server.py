@@ -2,14 +2,15 @@
 
 Whatever the server does, the caller gets one of the provider's typed errors, never a bare
 ``RecursionError`` or decode error; a send the server received is never sent again and fails as
-:class:`IPPanelSendOutcomeUnknown`.
+:class:`IPPanelSendOutcomeUnknown`. A trickled answer cannot hold a call past its deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,9 +25,11 @@ from ippanel_provider.client import (
     RetryPolicy,
 )
 from local_http_server import (
+    Answer,
     RawHttpServer,
     http_answer,
     send_all,
+    trickle,
 )
 
 API_KEY = "hostile-server-key"
@@ -153,3 +156,55 @@ def test_a_valid_envelope_is_read_whatever_its_content_type(
 ) -> None:
     server.answer = send_all(http_answer(envelope({"credit": 5}), content_type="text/html"))
     assert call(transport, "credit", server.url, RecordedSleeps()) == 5.0
+
+
+TRICKLED: dict[str, Callable[[], Answer]] = {
+    "body": lambda: _head_then_trickle(close=False),
+    "body after Connection: close": lambda: _head_then_trickle(close=True),
+    "headers": lambda: trickle(head(2) + b"{}", every=0.05, at_most=8.0),
+}
+
+
+def _head_then_trickle(*, close: bool) -> Answer:
+    body = envelope({"message_outbox_ids": [1]}) + b" " * 1000
+    first = send_all(head(len(body), close=close))
+    rest = trickle(body, every=0.05, at_most=8.0)
+
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        await first(writer)
+        await rest(writer)
+
+    return answer
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("part", list(TRICKLED))
+def test_a_trickled_send_ends_at_its_deadline(
+    server: RawHttpServer, transport: str, part: str
+) -> None:
+    """Every byte arrives well within the read timeout, yet the send ends at connect + read
+    timeout (2 s) instead of when the server stops trickling (8 s)."""
+    server.answer = TRICKLED[part]()
+    started = time.monotonic()
+    error = expect(server, transport, "send", IPPanelResponseLostError, 1, timeout=(1.0, 1.0))
+    assert time.monotonic() - started < 5.0
+    assert "deadline" in str(error)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_trickled_read_ends_within_its_retry_policy_total(
+    server: RawHttpServer, transport: str
+) -> None:
+    server.answer = TRICKLED["body"]()
+    policy = RetryPolicy(max_attempts=5, max_total_seconds=3.5, initial_backoff=0, jitter=0)
+    started = time.monotonic()
+    expect(
+        server,
+        transport,
+        "read",
+        IPPanelResponseLostError,
+        read_attempts=2,
+        timeout=(1.0, 1.0),
+        read_retry=policy,
+    )
+    assert time.monotonic() - started < 6.0

@@ -80,7 +80,9 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
             self._owns_session = True
         return self._session
 
-    async def _attempt(self, request: ApiRequest[T], authorization: str | None) -> T:
+    async def _attempt(
+        self, request: ApiRequest[T], authorization: str | None, seconds: float
+    ) -> T:
         headers = {"Authorization": authorization} if authorization else {}
         body: dict[str, Any] = {}
         if request.files is not None:
@@ -92,18 +94,22 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
             body["data"] = form
         elif request.json is not None:
             body["json"] = request.json
+        deadline = asyncio.timeout(seconds)
         try:
-            async with self._get_session().request(
-                request.method,
-                request.url(self.base_url),
-                params=request.params,
-                headers=headers,
-                timeout=self.timeout,
-                proxy=self.proxy,
-                ssl=self._ssl,
-                allow_redirects=False,
-                **body,
-            ) as response:
+            async with (
+                deadline,
+                self._get_session().request(
+                    request.method,
+                    request.url(self.base_url),
+                    params=request.params,
+                    headers=headers,
+                    timeout=self.timeout,
+                    proxy=self.proxy,
+                    ssl=self._ssl,
+                    allow_redirects=False,
+                    **body,
+                ) as response,
+            ):
                 status, answer_headers = response.status, response.headers
                 content = await response.read()
         except aiohttp.ClientConnectorCertificateError as exc:
@@ -114,6 +120,8 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
                 f"could not reach IPPanel ({type(exc).__name__})", request_summary=request.summary
             ) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
+            if deadline.expired():
+                raise core.deadline_passed(request, seconds) from exc
             raise core.lost_answer(request, type(exc).__name__) from exc
         try:
             return protocol.parse_response(request, status, answer_headers, content)

@@ -101,6 +101,10 @@ def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page
 class IPPanelApi(Engine, Generic[SleepT, SessionT]):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 
+    ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
+    ``total_timeout`` bounds a whole request, from connecting to the answer's last byte
+    (default: connect + read), and a retried call never outlasts its policy's
+    ``max_total_seconds``.
     ``sleep`` and ``session`` belong to the transport (a blocking or an async one); None
     means its default (``time.sleep`` / ``asyncio.sleep``, a session of its own).
     """
@@ -112,6 +116,7 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
         api_key: str | None = None,
         credentials: Credentials | None = None,
         timeout: float | tuple[float, float] = (5.0, 30.0),
+        total_timeout: float | None = None,
         verify: bool | str = True,
         proxy: str | None = None,
         recipients_per_request: int = 1000,
@@ -126,13 +131,17 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
     ) -> None:
         if recipients_per_request < 1:
             raise ValueError("recipients_per_request must be at least 1")
+        connect, read = normalize_timeout(timeout)
+        if total_timeout is not None and total_timeout <= 0:
+            raise ValueError(f"total_timeout must be positive, got {total_timeout!r}")
+        self.total_timeout = total_timeout or connect + read
         self.base_url = base_url.rstrip("/")
         self.recipients_per_request = recipients_per_request
         self.default_sender = default_sender
         self.read_retry, self.send_retry = read_retry, send_retry
         self._auth = TokenState(api_key, credentials, clock=clock, on_token=on_token)
         self._now = now
-        self._open_transport(normalize_timeout(timeout), verify, proxy, sleep, session)
+        self._open_transport((connect, read), verify, proxy, sleep, session)
 
     def _open_transport(
         self,

@@ -168,6 +168,11 @@ def lost_answer(request: ApiRequest[Any], reason: str) -> IPPanelError:
     )
 
 
+def deadline_passed(request: ApiRequest[Any], seconds: float) -> IPPanelError:
+    """The request's deadline cut the exchange short: nothing complete came back."""
+    return lost_answer(request, f"no complete answer within the {seconds:g} s deadline")
+
+
 def answer_error(request: ApiRequest[Any], exc: IPPanelError) -> IPPanelError:
     """A 500/502/504 (or garbage) answer to a send may follow an accepted send: outcome unknown."""
     if (

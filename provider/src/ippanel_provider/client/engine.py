@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
@@ -44,10 +45,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True, slots=True)
 class Attempt(Generic[T]):
-    """Perform ``request`` once over the wire; the result is its decoded answer."""
+    """Perform ``request`` once over the wire, all of it (connect, send, every read of the
+    answer) within ``seconds``; the result is its decoded answer."""
 
     request: ApiRequest[T]
     authorization: str | None
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +80,18 @@ def normalize_timeout(timeout: float | tuple[float, float]) -> tuple[float, floa
     return float(connect), float(read)
 
 
+MIN_ATTEMPT_SECONDS = 0.1
+"""An attempt the policy's total time still allows gets at least this long."""
+
+
 class Engine:
     """Token state, retry policies and the rules that turn requests into steps."""
 
     _auth: TokenState
     read_retry: RetryPolicy
     send_retry: RetryPolicy
+    total_timeout: float
+    """The most one attempt may take, from connecting to the answer's last byte."""
 
     def _execute(self, request: ApiRequest[T]) -> Steps[T]:
         """One request with its retry policy; after a 401 on a login token, log in again and
@@ -118,7 +127,8 @@ class Engine:
 
     def _retried(self, request: ApiRequest[T], authorization: str | None) -> Steps[T]:
         """Attempts of ``request`` under its policy: reads retry on anything transient, sends
-        and other unrepeatable requests only where IPPanel certainly did not act."""
+        and other unrepeatable requests only where IPPanel certainly did not act. Each attempt
+        ends within ``total_timeout``, and all of them within the policy's total time."""
         safe_to_repeat = request.idempotent and not request.is_send
         policy = self.read_retry if safe_to_repeat else self.send_retry
         loop = controller(policy, send=not safe_to_repeat)
@@ -127,8 +137,10 @@ class Engine:
         while True:
             action = loop.iter(state)
             if isinstance(action, DoAttempt):
+                left = policy.max_total_seconds - (time.monotonic() - state.start_time)
+                seconds = min(self.total_timeout, max(left, MIN_ATTEMPT_SECONDS))
                 try:
-                    result = yield Attempt(request, authorization)
+                    result = yield Attempt(request, authorization, seconds)
                 except IPPanelError as exc:
                     state.set_exception((type(exc), exc, exc.__traceback__))
                 else:
@@ -150,7 +162,7 @@ class SyncDriver(Engine):
     _sleep: Callable[[float], None]
     _login_lock: AbstractContextManager[Any]
 
-    def _attempt(self, request: ApiRequest[T], authorization: str | None) -> T:
+    def _attempt(self, request: ApiRequest[T], authorization: str | None, seconds: float) -> T:
         raise NotImplementedError
 
     def _run(self, operation: Operation[T]) -> T:
@@ -161,7 +173,7 @@ class SyncDriver(Engine):
 
     def _perform(self, step: Step) -> Any:
         if isinstance(step, Attempt):
-            return self._attempt(step.request, step.authorization)
+            return self._attempt(step.request, step.authorization, step.seconds)
         if isinstance(step, Sleep):
             return self._sleep(step.seconds)
         with self._login_lock:
@@ -174,7 +186,9 @@ class AsyncDriver(Engine):
     _sleep: Callable[[float], Awaitable[None]]
     _login_lock: AbstractAsyncContextManager[Any]
 
-    async def _attempt(self, request: ApiRequest[T], authorization: str | None) -> T:
+    async def _attempt(
+        self, request: ApiRequest[T], authorization: str | None, seconds: float
+    ) -> T:
         raise NotImplementedError
 
     async def _run(self, operation: Operation[T]) -> T:
@@ -185,7 +199,7 @@ class AsyncDriver(Engine):
 
     async def _perform(self, step: Step) -> Any:
         if isinstance(step, Attempt):
-            return await self._attempt(step.request, step.authorization)
+            return await self._attempt(step.request, step.authorization, step.seconds)
         if isinstance(step, Sleep):
             return await self._sleep(step.seconds)
         async with self._login_lock:

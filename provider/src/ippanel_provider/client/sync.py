@@ -10,12 +10,12 @@ from types import TracebackType
 from typing import TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from . import core, protocol
 from .api import IPPanelApi
+from .deadlines import DeadlineAdapter, request_deadline
 from .engine import SyncDriver, normalize_timeout
 from .errors import IPPanelError, IPPanelTLSError, IPPanelTransportError
 from .protocol import ApiRequest
@@ -76,7 +76,7 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
         self._sleep = sleep or time.sleep
         self._login_lock = threading.Lock()
         self._session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
+        adapter = DeadlineAdapter(max_retries=Retry(total=0, read=False, redirect=False))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.verify = verify
@@ -99,7 +99,7 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
     def close(self) -> None:
         self._session.close()
 
-    def _attempt(self, request: ApiRequest[T], authorization: str | None) -> T:
+    def _attempt(self, request: ApiRequest[T], authorization: str | None, seconds: float) -> T:
         headers = {"Authorization": authorization} if authorization else {}
         files: list[tuple[str, tuple[str | None, str | bytes, str]]] | None = None
         data: list[tuple[str, str | bytes]] | None = None
@@ -111,21 +111,22 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
             ]
             data = [(f.name, f.value) for f in request.files if f.filename is None]
         try:
-            response = self._session.request(
-                request.method,
-                request.url(self.base_url),
-                params=request.params,
-                json=request.json if files is None else None,
-                files=files,
-                data=data,
-                headers=headers,
-                timeout=self.timeout,
-                # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify,
-                # and HTTP(S)_PROXY override a Session's proxies.
-                verify=self._session.verify,
-                proxies=self._proxies,
-                allow_redirects=False,
-            )
+            with request_deadline(seconds) as deadline:
+                response = self._session.request(
+                    request.method,
+                    request.url(self.base_url),
+                    params=request.params,
+                    json=request.json if files is None else None,
+                    files=files,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                    # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify,
+                    # and HTTP(S)_PROXY override a Session's proxies.
+                    verify=self._session.verify,
+                    proxies=self._proxies,
+                    allow_redirects=False,
+                )
         except requests.RequestException as exc:
             reason = type(exc).__name__
             bad_certificate = certificate_failure(exc)
@@ -135,7 +136,11 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
                 raise IPPanelTransportError(
                     f"could not reach IPPanel ({reason})", request_summary=request.summary
                 ) from exc
+            if deadline.expired:
+                raise core.deadline_passed(request, seconds) from exc
             raise core.lost_answer(request, reason) from exc
+        if deadline.expired:
+            raise core.deadline_passed(request, seconds)
         try:
             return protocol.parse_response(
                 request, response.status_code, response.headers, response.content
