@@ -2,7 +2,8 @@
 
 Whatever the server does, the caller gets one of the provider's typed errors, never a bare
 ``RecursionError`` or decode error; a send the server received is never sent again and fails as
-:class:`IPPanelSendOutcomeUnknown`. A trickled answer cannot hold a call past its deadline.
+:class:`IPPanelSendOutcomeUnknown`. A trickled answer cannot hold a call past its deadline, and
+a huge one is not read past the size cap.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ippanel_provider.client import (
 from local_http_server import (
     Answer,
     RawHttpServer,
+    endless_chunks,
     http_answer,
     send_all,
     trickle,
@@ -208,3 +210,29 @@ def test_a_trickled_read_ends_within_its_retry_policy_total(
         read_retry=policy,
     )
     assert time.monotonic() - started < 6.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_answer_over_the_default_size_cap_is_refused(
+    server: RawHttpServer, transport: str, kind: str
+) -> None:
+    """A valid envelope of 12 MiB (the default cap is 10 MiB): refused, not decoded."""
+    padding = "x" * (12 * 1024 * 1024)
+    body = envelope({"message_outbox_ids": [1], "operators_delivered": {}, "padding": padding})
+    server.answer = send_all(http_answer(body))
+    error = expect(server, transport, kind, IPPanelServerError, read_attempts=1)
+    assert "10485760" in str(error)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_endless_answer_is_read_only_up_to_the_cap(
+    server: RawHttpServer, transport: str, kind: str
+) -> None:
+    answer = endless_chunks(
+        head(**{"Transfer-Encoding": "chunked"}), b"x" * 65536, limit=256 * 1024 * 1024
+    )
+    server.answer = answer
+    expect(server, transport, kind, IPPanelServerError, 1, max_response_bytes=1024 * 1024)
+    assert answer.sent[0] < 64 * 1024 * 1024  # type: ignore[attr-defined]

@@ -20,9 +20,24 @@ from .retry import AsyncSleep
 __all__ = ["AsyncIPPanelClient", "drive_async"]
 
 T = TypeVar("T")
+CHUNK_BYTES = 64 * 1024
 
 NOT_SENT_ERRORS = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 """Failures before the request was written: DNS, refused, TLS handshake, connect timeout."""
+
+
+async def read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The answer's body, or None as soon as it is known to be longer than ``limit`` bytes
+    (a larger ``Content-Length``, or that many bytes read)."""
+    if response.content_length is not None and response.content_length > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _ssl_option(verify: bool | str) -> ssl.SSLContext | bool:
@@ -111,7 +126,7 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
                 ) as response,
             ):
                 status, answer_headers = response.status, response.headers
-                content = await response.read()
+                content = await read_at_most(response, self.max_response_bytes)
         except aiohttp.ClientConnectorCertificateError as exc:
             detail = f"{type(exc).__name__}: {exc.certificate_error}"
             raise IPPanelTLSError(detail, request_summary=request.summary) from exc
@@ -123,6 +138,8 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
             if deadline.expired():
                 raise core.deadline_passed(request, seconds) from exc
             raise core.lost_answer(request, type(exc).__name__) from exc
+        if content is None:
+            raise core.too_large(request, status, self.max_response_bytes)
         try:
             return protocol.parse_response(request, status, answer_headers, content)
         except IPPanelError as exc:

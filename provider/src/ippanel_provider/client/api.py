@@ -43,6 +43,7 @@ from .models import (
 from .protocol import (
     AUTH_PREFIX,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     ApiRequest,
     Decoder,
     decode_account,
@@ -104,7 +105,7 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
     ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
     ``total_timeout`` bounds a whole request, from connecting to the answer's last byte
     (default: connect + read), and a retried call never outlasts its policy's
-    ``max_total_seconds``.
+    ``max_total_seconds``. An answer longer than ``max_response_bytes`` is not read.
     ``sleep`` and ``session`` belong to the transport (a blocking or an async one); None
     means its default (``time.sleep`` / ``asyncio.sleep``, a session of its own).
     """
@@ -117,6 +118,7 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
         credentials: Credentials | None = None,
         timeout: float | tuple[float, float] = (5.0, 30.0),
         total_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         verify: bool | str = True,
         proxy: str | None = None,
         recipients_per_request: int = 1000,
@@ -131,10 +133,13 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
     ) -> None:
         if recipients_per_request < 1:
             raise ValueError("recipients_per_request must be at least 1")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
         connect, read = normalize_timeout(timeout)
         if total_timeout is not None and total_timeout <= 0:
             raise ValueError(f"total_timeout must be positive, got {total_timeout!r}")
         self.total_timeout = total_timeout or connect + read
+        self.max_response_bytes = max_response_bytes
         self.base_url = base_url.rstrip("/")
         self.recipients_per_request = recipients_per_request
         self.default_sender = default_sender

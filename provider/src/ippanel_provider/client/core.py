@@ -173,6 +173,14 @@ def deadline_passed(request: ApiRequest[Any], seconds: float) -> IPPanelError:
     return lost_answer(request, f"no complete answer within the {seconds:g} s deadline")
 
 
+def too_large(request: ApiRequest[Any], status: int, limit: int) -> IPPanelError:
+    """The answer is longer than the client reads. A send may have been accepted."""
+    reason = f"the answer is longer than max_response_bytes ({limit} bytes)"
+    if request.is_send:
+        return IPPanelSendOutcomeUnknown(request.summary, reason, http_status=status)
+    return IPPanelServerError(status, None, reason, request_summary=request.summary)
+
+
 def answer_error(request: ApiRequest[Any], exc: IPPanelError) -> IPPanelError:
     """A 500/502/504 (or garbage) answer to a send may follow an accepted send: outcome unknown."""
     if (

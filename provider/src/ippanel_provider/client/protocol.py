@@ -28,6 +28,8 @@ T = TypeVar("T")
 Decoder = Callable[[Any, Mapping[str, Any]], T]
 
 DEFAULT_BASE_URL = "https://edge.ippanel.com/v1"
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""The largest answer a client reads: a page of 1,000 report rows is well under 1 MiB."""
 AUTH_PREFIX = "/api/acl/auth/"
 BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
 

@@ -24,6 +24,7 @@ from .retry import Sleep
 __all__ = ["IPPanelClient", "certificate_failure", "never_sent", "normalize_timeout"]
 
 T = TypeVar("T")
+CHUNK_BYTES = 64 * 1024
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -37,6 +38,21 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield item
         stack += [item.__cause__, item.__context__, getattr(item, "reason", None)]
         stack += [a for a in item.args if isinstance(a, BaseException)]
+
+
+def read_at_most(response: requests.Response, limit: int) -> bytes | None:
+    """The answer's body, or None as soon as it is known to be longer than ``limit`` bytes
+    (a larger ``Content-Length``, or that many bytes read)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def certificate_failure(exc: requests.RequestException) -> str | None:
@@ -126,7 +142,10 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
                     verify=self._session.verify,
                     proxies=self._proxies,
                     allow_redirects=False,
+                    stream=True,
                 )
+                with response:
+                    content = read_at_most(response, self.max_response_bytes)
         except requests.RequestException as exc:
             reason = type(exc).__name__
             bad_certificate = certificate_failure(exc)
@@ -141,9 +160,9 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
             raise core.lost_answer(request, reason) from exc
         if deadline.expired:
             raise core.deadline_passed(request, seconds)
+        if content is None:
+            raise core.too_large(request, response.status_code, self.max_response_bytes)
         try:
-            return protocol.parse_response(
-                request, response.status_code, response.headers, response.content
-            )
+            return protocol.parse_response(request, response.status_code, response.headers, content)
         except IPPanelError as exc:
             raise core.answer_error(request, exc) from exc
