@@ -344,13 +344,8 @@ class IPPanelApi(Engine, Generic[SleepT, SessionT]):
     @operation
     def calculate_price(self, message: str, sender: str | None = None) -> Operation[PriceQuote]:
         """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
-        origin = self._sender(sender)
-        if not isinstance(message, str) or not message.strip():
-            raise ValueError("message must be a non-empty string")
-        if not origin or not str(origin).strip():
-            raise ValueError("a sender number is required: pass sender= or set default_sender")
-        origin = str(origin).strip()
-        body = {"number": origin, "message": message}
+        body = {"message": sends.checked_text(message)}
+        origin = body["number"] = sends.checked_sender(self._sender(sender))
         decode: Decoder[PriceQuote] = lambda data, meta: PriceQuote.from_json(data)  # noqa: E731
         summary = f"price of a message from {origin}"
         return (yield read("POST", "/api/send/calculate-price", decode, summary, json=body))
