@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from ippanel_provider.client import (
+    IPPanelApi,
     IPPanelApiError,
     IPPanelAuthError,
     IPPanelNotFoundError,
@@ -19,6 +20,7 @@ from ippanel_provider.client import (
     parse_response,
     protocol,
 )
+from ippanel_provider.client.api import first_request
 
 OK_META = {"status": True, "message": "انجام شد", "message_parameters": [], "message_code": "200-1"}
 BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
@@ -36,7 +38,7 @@ def error_meta(code: str, message: str, errors: Any = None) -> dict[str, Any]:
 
 
 def test_login_request_is_unauthenticated_json_post() -> None:
-    request = protocol.login("user", "secret-password")
+    request = first_request(IPPanelApi.login, "user", "secret-password")
     assert (request.method, request.path) == ("POST", "/api/acl/auth/login")
     assert request.json == {"username": "user", "password": "secret-password"}
     assert not request.authenticated
@@ -46,7 +48,7 @@ def test_login_request_is_unauthenticated_json_post() -> None:
 
 def test_login_answer_decodes() -> None:
     body = envelope({"method": "ga", "token": "tok"})
-    result = parse_response(protocol.login("u", "p"), 200, {}, body)
+    result = parse_response(first_request(IPPanelApi.login, "u", "p"), 200, {}, body)
     assert (result.method, result.token) == ("ga", "tok")
     assert "tok" not in repr(result)
 
@@ -54,7 +56,7 @@ def test_login_answer_decodes() -> None:
 def test_spec_bad_credentials_is_auth_error() -> None:
     body = envelope(None, error_meta("400-1", BAD_CREDENTIALS, {}))
     with pytest.raises(IPPanelAuthError) as info:
-        parse_response(protocol.login("u", "p"), 401, {}, body)
+        parse_response(first_request(IPPanelApi.login, "u", "p"), 401, {}, body)
     assert (info.value.http_status, info.value.message_code) == (401, "400-1")
     assert info.value.message == BAD_CREDENTIALS
 
@@ -63,7 +65,7 @@ def test_spec_validation_shape_in_meta() -> None:
     errors = {"password": ["تکمیل گزینه گذرواژه الزامی است"]}
     body = envelope(None, error_meta("400-2", "تکمیل گزینه گذرواژه الزامی است", errors))
     with pytest.raises(IPPanelValidationError) as info:
-        parse_response(protocol.login("u", ""), 422, {}, body)
+        parse_response(first_request(IPPanelApi.login, "u", ""), 422, {}, body)
     assert info.value.errors == errors
     assert "password" in str(info.value)
 
@@ -72,7 +74,7 @@ def test_later_edition_validation_shape_top_level() -> None:
     errors = {"username": ["نام کاربری یا رمز عبور اشتباه است"]}
     body = json.dumps({"errors": errors, "meta": error_meta("422-1", "درخواست معتبر نیست")})
     with pytest.raises(IPPanelValidationError) as info:
-        parse_response(protocol.login("u", "p"), 422, {}, body.encode())
+        parse_response(first_request(IPPanelApi.login, "u", "p"), 422, {}, body.encode())
     assert info.value.errors == errors
     assert info.value.message_code == "422-1"
 
@@ -80,13 +82,13 @@ def test_later_edition_validation_shape_top_level() -> None:
 def test_http_200_with_meta_status_false_is_an_error() -> None:
     body = envelope(None, error_meta("400-2", "bad", {"message": ["x"]}))
     with pytest.raises(IPPanelValidationError):
-        parse_response(protocol.get_credit(), 200, {}, body)
+        parse_response(first_request(IPPanelApi.get_credit), 200, {}, body)
 
 
 def test_http_200_bad_token_on_a_report_route_is_auth_error() -> None:
     body = envelope(None, error_meta("400-1", BAD_CREDENTIALS, {}))
     with pytest.raises(IPPanelAuthError):
-        parse_response(protocol.get_credit(), 200, {}, body)
+        parse_response(first_request(IPPanelApi.get_credit), 200, {}, body)
 
 
 @pytest.mark.parametrize(
@@ -102,14 +104,14 @@ def test_http_200_bad_token_on_a_report_route_is_auth_error() -> None:
 def test_status_maps_to_error_class(status: int, code: str, cls: type[IPPanelApiError]) -> None:
     body = envelope(None, error_meta(code, "پیام"))
     with pytest.raises(cls) as info:
-        parse_response(protocol.bulk_stats(5), status, {}, body)
+        parse_response(first_request(IPPanelApi.bulk_stats, 5), status, {}, body)
     assert info.value.http_status == status
 
 
 def test_rate_limit_reads_retry_after() -> None:
     body = envelope(None, error_meta("429-1", "too many"))
     with pytest.raises(IPPanelRateLimitError) as info:
-        parse_response(protocol.get_credit(), 429, {"Retry-After": "7"}, body)
+        parse_response(first_request(IPPanelApi.get_credit), 429, {"Retry-After": "7"}, body)
     assert info.value.retry_after == 7.0
 
 
@@ -123,9 +125,9 @@ def test_retry_after_http_date() -> None:
 
 def test_non_json_answers() -> None:
     with pytest.raises(IPPanelServerError):
-        parse_response(protocol.get_credit(), 502, {}, b"<html>bad gateway</html>")
+        parse_response(first_request(IPPanelApi.get_credit), 502, {}, b"<html>bad gateway</html>")
     with pytest.raises(IPPanelServerError):
-        parse_response(protocol.get_credit(), 200, {}, b"")
+        parse_response(first_request(IPPanelApi.get_credit), 200, {}, b"")
 
 
 def test_outbox_page_turns_strings_into_numbers_and_enums() -> None:
@@ -143,7 +145,9 @@ def test_outbox_page_turns_strings_into_numbers_and_enums() -> None:
         "number": "+983000505",
     }
     meta = {**OK_META, "current_page": 1, "last_page": 4, "per_page": 1, "total": 4}
-    page = parse_response(protocol.outbox_report(1, 1), 200, {}, envelope([row], meta))
+    page = parse_response(
+        first_request(IPPanelApi.outbox_report, page=1, limit=1), 200, {}, envelope([row], meta)
+    )
     bulk = page.items[0]
     assert bulk.messages_outbox_id == 12545856
     assert bulk.rcpts_count == 3
@@ -172,7 +176,12 @@ def test_recipients_page_null_status_before_final() -> None:
         },
     ]
     meta = {**OK_META, "current_page": 1, "last_page": 1, "per_page": 10, "total": 2}
-    page = parse_response(protocol.bulk_recipients(9, 1, 10), 200, {}, envelope(rows, meta))
+    page = parse_response(
+        first_request(IPPanelApi.bulk_recipients, 9, page=1, per_page=10),
+        200,
+        {},
+        envelope(rows, meta),
+    )
     assert page.items[0].message_status is None
     assert page.items[1].message_status is MessageStatus.NOT_DELIVERED
     assert page.items[1].message_status.is_failure
@@ -185,27 +194,27 @@ def test_bulk_stats_totals() -> None:
         "operators_delivered": {"irancell": {"en": 0, "fa": "1"}, "mci": {"en": 2, "fa": 0}},
         "operators_failed": {"irancell": {"en": 0, "fa": 0}, "mci": {"en": 0, "fa": "4"}},
     }
-    stats = parse_response(protocol.bulk_stats(1), 200, {}, envelope(data))
+    stats = parse_response(first_request(IPPanelApi.bulk_stats, 1), 200, {}, envelope(data))
     assert (stats.delivered, stats.failed, stats.pending) == (3, 4, 0)
 
 
 def test_report_requests() -> None:
-    stats = protocol.bulk_stats(77)
+    stats = first_request(IPPanelApi.bulk_stats, 77)
     assert (stats.method, stats.path, stats.params) == (
         "GET",
         "/api/report/bulk_stats",
         {"bulk_id": "77"},
     )
-    recipients = protocol.bulk_recipients(77, 2, 50)
+    recipients = first_request(IPPanelApi.bulk_recipients, 77, page=2, per_page=50)
     assert recipients.params == {"page": "2", "per_page": "50", "bulk_id": "77"}
-    by_bulk = protocol.bulk_report(77)
+    by_bulk = first_request(IPPanelApi.bulk_report, 77)
     assert (by_bulk.method, by_bulk.path, by_bulk.json) == (
         "POST",
         "/api/report/by_bulk/77",
         {"page": 1, "limit": 10},
     )
     with pytest.raises(ValueError, match="page"):
-        protocol.bulk_recipients(77, 0, 50)
+        first_request(IPPanelApi.bulk_recipients, 77, page=0, per_page=50)
 
 
 def test_outbox_filters_become_strings_and_unix_seconds() -> None:
@@ -216,7 +225,7 @@ def test_outbox_filters_become_strings_and_unix_seconds() -> None:
         create_from_date=datetime(2025, 4, 8, tzinfo=UTC),
         messages_outbox_id=1100972179,
     )
-    request = protocol.outbox_report(2, 20, filters)
+    request = first_request(IPPanelApi.outbox_report, page=2, limit=20, filters=filters)
     assert request.json == {
         "page": 2,
         "limit": 20,

@@ -1,6 +1,13 @@
-"""Airflow-free IPPanel Edge API client: a sans-I/O protocol layer and two thin transports."""
+"""Airflow-free IPPanel Edge API client: a sans-I/O protocol layer and two thin transports.
 
-from .aio import AsyncIPPanelClient
+The transports load on first use: ``IPPanelClient`` imports ``requests``, ``AsyncIPPanelClient``
+imports ``aiohttp``, and neither pays for the other (the Airflow triggerer imports only the
+async one, inside its event loop).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from .api import IPPanelApi
 from .errors import (
     InvalidRecipientsError,
     IPPanelApiError,
@@ -39,7 +46,27 @@ from .protocol import DEFAULT_BASE_URL, ApiRequest, MultipartField, parse_envelo
 from .recipients import normalize_recipient, normalize_recipients
 from .retry import NO_RETRY, READ_RETRY, SEND_RETRY, RetryPolicy
 from .schedule import to_send_time
-from .sync import IPPanelClient
+
+if TYPE_CHECKING:
+    from .aio import AsyncIPPanelClient
+    from .sync import IPPanelClient
+
+_TRANSPORTS = {"IPPanelClient": "sync", "AsyncIPPanelClient": "aio"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TRANSPORTS:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_TRANSPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -52,6 +79,7 @@ __all__ = [
     "BulkRecipient",
     "BulkStats",
     "Credentials",
+    "IPPanelApi",
     "IPPanelApiError",
     "IPPanelAuthError",
     "IPPanelClient",

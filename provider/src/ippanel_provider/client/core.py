@@ -9,12 +9,11 @@ how they execute one request, so the logic of a multi-request call is written on
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import Any, TypeVar
 
 import pyotp
 
-from . import protocol
 from .errors import (
     IPPanelCredentialsError,
     IPPanelError,
@@ -24,11 +23,12 @@ from .errors import (
     IPPanelServerError,
 )
 from .models import Credentials, LoginResult, SendResult
-from .protocol import ApiRequest
+from .protocol import AUTH_PREFIX, ApiRequest, Decoder, decode_login
 from .retry import SEND_RETRY_STATUSES
 from .sends import SendPlan
 
 T = TypeVar("T")
+S = TypeVar("S")
 Operation = Generator[ApiRequest[Any], Any, T]
 
 TOKEN_LIFETIME = 10 * 3600.0
@@ -89,9 +89,35 @@ def missing_auth_error(request: ApiRequest[Any]) -> IPPanelCredentialsError:
     )
 
 
+def auth_request(
+    path: str, body: Mapping[str, str], decode: Decoder[T], summary: str
+) -> ApiRequest[T]:
+    """A call to ``/api/acl/auth/<path>``: sent without ``Authorization``, never repeated
+    after an unknown outcome."""
+    return ApiRequest(
+        "POST",
+        AUTH_PREFIX + path,
+        decode,
+        summary,
+        json=dict(body),
+        idempotent=False,
+        authenticated=False,
+    )
+
+
+def login_request(username: str, password: str) -> ApiRequest[LoginResult]:
+    body = {"username": username, "password": password}
+    return auth_request("login", body, decode_login, "login")
+
+
+def confirm_otp_request(token: str, otp: str) -> ApiRequest[LoginResult]:
+    body = {"token": token, "otp": otp}
+    return auth_request("confirm_otp", body, decode_login, "confirm login OTP")
+
+
 def login_operation(credentials: Credentials) -> Operation[str]:
     """Log in and return a final token; Google Authenticator codes come from ``totp_secret``."""
-    first: LoginResult = yield protocol.login(credentials.username, credentials.password)
+    first: LoginResult = yield login_request(credentials.username, credentials.password)
     if first.method == "login":
         return first.token
     if first.method == "ga":
@@ -101,7 +127,7 @@ def login_operation(credentials: Credentials) -> Operation[str]:
                 "give the account's totp_secret in the credentials"
             )
         otp = pyotp.TOTP(credentials.totp_secret).now()
-        final: LoginResult = yield protocol.confirm_otp(first.token, otp)
+        final: LoginResult = yield confirm_otp_request(first.token, otp)
         return final.token
     if first.method == "sms":
         raise IPPanelLoginError(credentials.username)
@@ -142,6 +168,19 @@ def lost_answer(request: ApiRequest[Any], reason: str) -> IPPanelError:
     )
 
 
+def deadline_passed(request: ApiRequest[Any], seconds: float) -> IPPanelError:
+    """The request's deadline cut the exchange short: nothing complete came back."""
+    return lost_answer(request, f"no complete answer within the {seconds:g} s deadline")
+
+
+def too_large(request: ApiRequest[Any], status: int, limit: int) -> IPPanelError:
+    """The answer is longer than the client reads. A send may have been accepted."""
+    reason = f"the answer is longer than max_response_bytes ({limit} bytes)"
+    if request.is_send:
+        return IPPanelSendOutcomeUnknown(request.summary, reason, http_status=status)
+    return IPPanelServerError(status, None, reason, request_summary=request.summary)
+
+
 def answer_error(request: ApiRequest[Any], exc: IPPanelError) -> IPPanelError:
     """A 500/502/504 (or garbage) answer to a send may follow an accepted send: outcome unknown."""
     if (
@@ -157,16 +196,32 @@ def answer_error(request: ApiRequest[Any], exc: IPPanelError) -> IPPanelError:
     return exc
 
 
-def drive(operation: Operation[T], execute: Callable[[ApiRequest[Any]], Any]) -> T:
-    """Run an operation synchronously with ``execute`` performing each request."""
+def drive(operation: Generator[S, Any, T], execute: Callable[[S], Any]) -> T:
+    """Run a generator to its end, ``execute`` performing each item it yields (a request, or
+    an engine step): the result is sent back in, an :class:`IPPanelError` thrown back in."""
     value: Any = None
     error: IPPanelError | None = None
     while True:
         try:
-            request = operation.throw(error) if error else operation.send(value)
+            item = operation.throw(error) if error else operation.send(value)
         except StopIteration as stop:
             return stop.value
         try:
-            value, error = execute(request), None
+            value, error = execute(item), None
+        except IPPanelError as exc:
+            value, error = None, exc
+
+
+async def drive_async(operation: Generator[S, Any, T], execute: Callable[[S], Awaitable[Any]]) -> T:
+    """:func:`drive` with ``execute`` awaited: the same loop, the only one for asyncio."""
+    value: Any = None
+    error: IPPanelError | None = None
+    while True:
+        try:
+            item = operation.throw(error) if error else operation.send(value)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            value, error = await execute(item), None
         except IPPanelError as exc:
             value, error = None, exc

@@ -1,7 +1,8 @@
 """Sans-I/O protocol: build :class:`ApiRequest` values and turn raw answers into results.
 
 Nothing here performs I/O; both transports (``sync.py``, ``aio.py``) execute the same requests
-and call :func:`parse_response` on ``(status, headers, body)``.
+and call :func:`parse_response` on ``(status, headers, body)``. Which requests exist is declared
+in ``api.py``; this module knows the envelope every answer shares.
 """
 
 from __future__ import annotations
@@ -21,23 +22,14 @@ from .errors import (
     IPPanelServerError,
     IPPanelValidationError,
 )
-from .models import (
-    AccountInfo,
-    BulkRecipient,
-    BulkStats,
-    LoginResult,
-    OutboxBulk,
-    OutboxFilters,
-    Page,
-    PriceQuote,
-    to_float,
-    to_int,
-)
+from .models import AccountInfo, LoginResult, Page, to_float, to_int
 
 T = TypeVar("T")
 Decoder = Callable[[Any, Mapping[str, Any]], T]
 
 DEFAULT_BASE_URL = "https://edge.ippanel.com/v1"
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""The largest answer a client reads: a page of 1,000 report rows is well under 1 MiB."""
 AUTH_PREFIX = "/api/acl/auth/"
 BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
 
@@ -97,13 +89,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _text(value: Any) -> str:
+    """A message from the answer: strings and numbers as text, anything else (a nested
+    structure a hostile server could make arbitrarily deep) left out."""
+    return str(value) if value and isinstance(value, str | int | float) else ""
+
+
 def _field_errors(payload: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for source in (meta.get("errors"), payload.get("errors")):
         if isinstance(source, Mapping):
             for name, messages in source.items():
                 items = messages if isinstance(messages, list) else [messages]
-                errors.setdefault(str(name), []).extend(str(m) for m in items)
+                texts = [text for text in map(_text, items) if text]
+                errors.setdefault(str(name), []).extend(texts)
     return errors
 
 
@@ -137,7 +136,7 @@ def parse_envelope(
     """
     try:
         payload = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # invalid JSON or UTF-8; nested beyond the stack
         payload = None
     if not isinstance(payload, Mapping):
         cls = _error_class(status, "", "", path) if 400 <= status < 500 else IPPanelServerError
@@ -147,8 +146,8 @@ def parse_envelope(
     ok_flag = meta.get("status", 200 <= status < 300)
     if 200 <= status < 300 and ok_flag is not False:
         return payload.get("data"), meta
-    code = str(meta.get("message_code") or "")
-    message = str(meta.get("message") or "")
+    code = _text(meta.get("message_code"))
+    message = _text(meta.get("message"))
     cls = _error_class(status, code, message, path)
     _raise(cls, status, code, message, _field_errors(payload, meta), headers, summary)
 
@@ -172,6 +171,18 @@ def _raise(
     raise error
 
 
+UNEXPECTED_SHAPE = (
+    LookupError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
+"""What decoding an answer of the wrong shape can raise: a missing key or row, a string where a
+list was, ``1e400`` where an int was, a structure nested deeper than the stack."""
+
+
 def parse_response(
     request: ApiRequest[T], status: int, headers: Mapping[str, str], body: bytes
 ) -> T:
@@ -179,7 +190,7 @@ def parse_response(
     data, meta = parse_envelope(status, headers, body, path=request.path, summary=request.summary)
     try:
         return request.decode(data, meta)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except UNEXPECTED_SHAPE as exc:
         raise IPPanelServerError(
             status,
             None,
@@ -218,152 +229,62 @@ def decode_outbox_ids(data: Any, meta: Mapping[str, Any]) -> list[int]:
     return [int(i) for i in data["message_outbox_ids"]]
 
 
-def _page(items: list[T], meta: Mapping[str, Any], page: int, per_page: int) -> Page[T]:
-    current = to_int(meta.get("current_page")) or page
-    return Page(
-        items=items,
-        current_page=current,
-        last_page=to_int(meta.get("last_page")) or current,
-        per_page=to_int(meta.get("per_page")) or per_page,
-        total=to_int(meta.get("total")) or len(items),
+def decode_page(item: Callable[[Any], T], page: int, per_page: int) -> Decoder[Page[T]]:
+    """A paginated list: ``item`` decodes each row; Laravel's paginator fields come from
+    ``meta`` (the page asked for when they are missing)."""
+
+    def decode(data: Any, meta: Mapping[str, Any]) -> Page[T]:
+        items = [item(row) for row in data or []]
+        current = to_int(meta.get("current_page")) or page
+        return Page(
+            items=items,
+            current_page=current,
+            last_page=to_int(meta.get("last_page")) or current,
+            per_page=to_int(meta.get("per_page")) or per_page,
+            total=to_int(meta.get("total")) or len(items),
+        )
+
+    return decode
+
+
+_MOVED = {
+    "login": ("login", ("username", "password")),
+    "send_sms_otp": ("send_sms_otp", ("token",)),
+    "confirm_otp": ("confirm_otp", ("token", "otp")),
+    "forgot_password": ("forgot_password", ("username", "mobile")),
+    "change_password_by_token": ("change_password_by_token", ("token", "otp", "password")),
+    "logout": ("logout", ()),
+    "check_token": ("check_token", ()),
+    "get_credit": ("get_credit", ()),
+    "cancel_scheduled": ("cancel_scheduled", ("outbox_id",)),
+    "calculate_price": ("calculate_price", ("message", "sender")),
+    "outbox_report": ("outbox_report", ("page", "limit", "filters")),
+    "bulk_report": ("bulk_report", ("outbox_id",)),
+    "bulk_stats": ("bulk_stats", ("outbox_id",)),
+    "bulk_recipients": ("bulk_recipients", ("outbox_id", "page", "per_page")),
+}
+"""Request builders that lived here before each operation was declared once in ``api.py``."""
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated aliases: ``protocol.<operation>(...)`` builds the request that
+    ``IPPanelApi.<operation>`` sends first."""
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    from .api import IPPanelApi, first_request  # the declaration sits above this module
+
+    warnings.warn(
+        f"ippanel_provider.client.protocol.{name}() is deprecated; the request is declared "
+        f"once by IPPanelApi.{name} (ippanel_provider.client.api.first_request)",
+        DeprecationWarning,
+        stacklevel=2,
     )
+    method, positional = _MOVED[name]
 
+    def build(*args: Any, **kwargs: Any) -> ApiRequest[Any]:
+        kwargs.update(zip(positional, args, strict=False))
+        return first_request(getattr(IPPanelApi, method), **kwargs)
 
-# ---------------------------------------------------------------- auth and account
-
-
-def _auth(path: str, body: Mapping[str, str], decode: Decoder[T], summary: str) -> ApiRequest[T]:
-    return ApiRequest(
-        "POST",
-        AUTH_PREFIX + path,
-        decode,
-        summary,
-        json=dict(body),
-        idempotent=False,
-        authenticated=False,
-    )
-
-
-def login(username: str, password: str) -> ApiRequest[LoginResult]:
-    return _auth("login", {"username": username, "password": password}, decode_login, "login")
-
-
-def send_sms_otp(token: str) -> ApiRequest[LoginResult]:
-    return _auth("send_sms_otp", {"token": token}, decode_login, "send login OTP by SMS")
-
-
-def confirm_otp(token: str, otp: str) -> ApiRequest[LoginResult]:
-    return _auth("confirm_otp", {"token": token, "otp": otp}, decode_login, "confirm login OTP")
-
-
-def forgot_password(username: str, mobile: str) -> ApiRequest[str]:
-    body = {"username": username, "mobile": mobile}
-    return _auth("forgot_password", body, decode_token, "request password-change OTP")
-
-
-def change_password_by_token(token: str, otp: str, password: str) -> ApiRequest[None]:
-    body = {"token": token, "otp": otp, "password": password}
-    return _auth("change_password_by_token", body, decode_nothing, "change password")
-
-
-def logout() -> ApiRequest[None]:
-    return ApiRequest("POST", AUTH_PREFIX + "logout", decode_nothing, "logout", idempotent=False)
-
-
-def check_token() -> ApiRequest[AccountInfo]:
-    return ApiRequest("POST", AUTH_PREFIX + "check_token", decode_account, "check token")
-
-
-def get_credit() -> ApiRequest[float]:
-    return ApiRequest("GET", "/api/payment/credit/mine", decode_credit, "get credit")
-
-
-def cancel_scheduled(outbox_id: int) -> ApiRequest[None]:
-    return ApiRequest(
-        "POST",
-        "/api/send/cancel",
-        decode_nothing,
-        f"cancel scheduled outbox {int(outbox_id)}",
-        json={"message_outbox_id": int(outbox_id)},
-        idempotent=False,
-    )
-
-
-def calculate_price(message: str, sender: str | None) -> ApiRequest[PriceQuote]:
-    """Price and parts of one message (later edition); sends nothing, so it is a safe read."""
-    if not isinstance(message, str) or not message.strip():
-        raise ValueError("message must be a non-empty string")
-    if not sender or not str(sender).strip():
-        raise ValueError("a sender number is required: pass sender= or set default_sender")
-    return ApiRequest(
-        "POST",
-        "/api/send/calculate-price",
-        lambda data, meta: PriceQuote.from_json(data),
-        f"price of a message from {str(sender).strip()}",
-        json={"number": str(sender).strip(), "message": message},
-    )
-
-
-# ---------------------------------------------------------------- reports
-
-
-def _check_paging(page: int, size: int, size_name: str) -> None:
-    if page < 1:
-        raise ValueError(f"page must be at least 1, got {page}")
-    if size < 1:
-        raise ValueError(f"{size_name} must be at least 1, got {size}")
-
-
-def outbox_report(
-    page: int = 1, limit: int = 10, filters: OutboxFilters | Mapping[str, Any] | None = None
-) -> ApiRequest[Page[OutboxBulk]]:
-    _check_paging(page, limit, "limit")
-    body: dict[str, Any] = {"page": page, "limit": limit}
-    if filters is not None:
-        body["filters"] = filters.to_json() if isinstance(filters, OutboxFilters) else dict(filters)
-
-    def decode(data: Any, meta: Mapping[str, Any]) -> Page[OutboxBulk]:
-        return _page([OutboxBulk.from_json(row) for row in data or []], meta, page, limit)
-
-    return ApiRequest("POST", "/api/report/new_list", decode, "outbox report", json=body)
-
-
-def bulk_report(outbox_id: int) -> ApiRequest[OutboxBulk]:
-    def decode(data: Any, meta: Mapping[str, Any]) -> OutboxBulk:
-        return OutboxBulk.from_json(data[0] if isinstance(data, list) else data)
-
-    return ApiRequest(
-        "POST",
-        f"/api/report/by_bulk/{int(outbox_id)}",
-        decode,
-        f"report of outbox {int(outbox_id)}",
-        json={"page": 1, "limit": 10},
-    )
-
-
-def bulk_stats(outbox_id: int) -> ApiRequest[BulkStats]:
-    return ApiRequest(
-        "GET",
-        "/api/report/bulk_stats",
-        lambda data, meta: BulkStats.from_json(data),
-        f"stats of outbox {int(outbox_id)}",
-        params={"bulk_id": str(int(outbox_id))},
-    )
-
-
-def bulk_recipients(
-    outbox_id: int, page: int = 1, per_page: int = 100
-) -> ApiRequest[Page[BulkRecipient]]:
-    _check_paging(page, per_page, "per_page")
-
-    def decode(data: Any, meta: Mapping[str, Any]) -> Page[BulkRecipient]:
-        return _page([BulkRecipient.from_json(r) for r in data or []], meta, page, per_page)
-
-    params = {"page": str(page), "per_page": str(per_page), "bulk_id": str(int(outbox_id))}
-    return ApiRequest(
-        "GET",
-        "/api/report/recipients",
-        decode,
-        f"recipients of outbox {int(outbox_id)}",
-        params=params,
-    )
+    return build

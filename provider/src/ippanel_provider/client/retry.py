@@ -9,6 +9,7 @@ send may mean the SMS went out, so it raises :class:`IPPanelSendOutcomeUnknown` 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -116,6 +117,14 @@ def _options(policy: RetryPolicy, retry_send: bool) -> dict[str, object]:
         "before_sleep": _log_retry,
         "reraise": True,
     }
+
+
+@functools.lru_cache(maxsize=64)
+def controller(policy: RetryPolicy, *, send: bool) -> Retrying:
+    """The decisions of a retry loop (attempt again? wait how long? stop?) without its I/O:
+    the engine asks it through ``Retrying.iter`` and performs the attempts and waits itself.
+    Shared by every call with the same policy: each call keeps its own ``RetryCallState``."""
+    return Retrying(**_options(policy, send))  # type: ignore[arg-type]
 
 
 def retrying(policy: RetryPolicy, *, send: bool, sleep: Sleep) -> Retrying:

@@ -39,13 +39,15 @@ class SendPlan:
     parts: int
 
 
-def _text(message: str, what: str = "message") -> str:
+def checked_text(message: str, what: str = "message") -> str:
+    """``message`` itself, if it is a non-empty string."""
     if not isinstance(message, str) or not message.strip():
         raise ValueError(f"{what} must be a non-empty string")
     return message
 
 
-def _sender(sender: str | None) -> str:
+def checked_sender(sender: str | None) -> str:
+    """The sender number, stripped; it must be given."""
     if not sender or not str(sender).strip():
         raise ValueError("a sender number is required: pass sender= or set default_sender")
     return str(sender).strip()
@@ -96,7 +98,7 @@ def plan_sms(
     """One message to many recipients (``webservice`` or its older name ``normal``)."""
     if sending_type not in SENDING_TYPES:
         raise ValueError(f"sending_type must be one of {SENDING_TYPES}, got {sending_type!r}")
-    text, origin = _text(message), _sender(sender)
+    text, origin = checked_text(message), checked_sender(sender)
     numbers = normalize_recipients(recipients)
     when = _when(send_time, now)
     chunks = list(chunked(numbers, chunk_size))
@@ -131,7 +133,7 @@ def _p2p_items(
             raise TypeError(
                 f"peer-to-peer item {position} must be a PeerToPeerItem or (recipients, message)"
             )
-        _text(message, f"message of item {position}")
+        checked_text(message, f"message of item {position}")
         try:
             result.append((normalize_recipients(recipients), message))
         except InvalidRecipientsError as exc:
@@ -152,7 +154,7 @@ def plan_peer_to_peer(
     now: Clock = utc_now,
 ) -> SendPlan:
     """Each item's own message to its own recipients; requests hold ``chunk_size`` recipients."""
-    origin = _sender(sender)
+    origin = checked_sender(sender)
     normalized = _p2p_items(items)
     when = _when(send_time, now)
     batches: list[list[dict[str, Any]]] = [[]]
@@ -221,7 +223,7 @@ def plan_peer_to_peer_file(
     now: Clock = utc_now,
 ) -> SendPlan:
     """Upload rows as ``files[]`` CSV parts (multipart), ``chunk_size`` rows per request."""
-    origin = _sender(sender)
+    origin = checked_sender(sender)
     rows = read_peer_to_peer_rows(source)
     numbers = normalize_recipients([r for r, _ in rows])
     empty = [i for i, (_, m) in enumerate(rows) if not m.strip()]
@@ -262,6 +264,34 @@ def plan_peer_to_peer_file(
     return _log(SendPlan("peer_to_peer_file", requests, len(normalized), parts), origin, when)
 
 
+def plan_single(
+    sending_type: str,
+    fields: Mapping[str, Any],
+    *,
+    sender: str | None,
+    send_time: datetime | str | None,
+    now: Clock,
+    summary: str,
+    recipients: int,
+    parts: int = 1,
+    needs_sender: bool = True,
+) -> SendPlan:
+    """A send that is one request: ``sending_type``, the sender as ``from_number`` (checked),
+    ``fields``, then ``send_time`` (checked). ``summary`` names it without secrets or message
+    text; the sender is added to it."""
+    origin = checked_sender(sender) if needs_sender else None
+    when = _when(send_time, now)
+    body: dict[str, Any] = {"sending_type": sending_type}
+    if origin:
+        body["from_number"] = origin
+    body.update(fields)
+    if when:
+        body["send_time"] = when
+    summary = f"{summary} from {origin}" if origin else summary
+    plan = SendPlan(sending_type, [_send_request(body, summary)], recipients, parts)
+    return _log(plan, origin, when)
+
+
 def plan_postal_code(
     message: str,
     targets: Sequence[PostalCodeTarget | Mapping[str, Any]],
@@ -272,7 +302,7 @@ def plan_postal_code(
     now: Clock = utc_now,
 ) -> SendPlan:
     """One message to postal-code audiences plus optional extra numbers (one request)."""
-    text, origin = _text(message), _sender(sender)
+    text, origin = checked_text(message), checked_sender(sender)
     if not targets:
         raise ValueError("postal-code send needs at least one target")
     params = []
@@ -283,25 +313,22 @@ def plan_postal_code(
         params.append(entry)
     extra_input = list(other_recipients)
     extra = normalize_recipients(extra_input) if extra_input else []
-    when = _when(send_time, now)
-    body: dict[str, Any] = {
-        "sending_type": "postal_code",
-        "from_number": origin,
-        "message": text,
-        "params": params,
-    }
+    fields: dict[str, Any] = {"message": text, "params": params}
     if extra:
-        body["other_recipients"] = extra
-    if when:
-        body["send_time"] = when
+        fields["other_recipients"] = extra
     summary = (
-        f"postal_code send to {len(params)} postal code(s) and {len(extra)} extra "
-        f"recipient(s) from {origin}"
+        f"postal_code send to {len(params)} postal code(s) and {len(extra)} extra recipient(s)"
     )
-    plan = SendPlan(
-        "postal_code", [_send_request(body, summary)], len(extra), message_parts(text).parts
+    return plan_single(
+        "postal_code",
+        fields,
+        sender=origin,
+        send_time=send_time,
+        now=now,
+        summary=summary,
+        recipients=len(extra),
+        parts=message_parts(text).parts,
     )
-    return _log(plan, origin, when)
 
 
 def _pattern_value(name: str, value: object) -> str:
@@ -320,41 +347,40 @@ def plan_pattern(
     now: Clock = utc_now,
 ) -> SendPlan:
     """A stored pattern to exactly one recipient; parameter values are sent as strings."""
-    pattern_code, origin = _text(code, "pattern code"), _sender(sender)
+    pattern_code, origin = checked_text(code, "pattern code"), checked_sender(sender)
     if not isinstance(recipient, str):
         raise TypeError("a pattern send takes exactly one recipient (a string)")
     number = normalize_recipient(recipient)
     values = {str(k): _pattern_value(str(k), v) for k, v in params.items()}
-    when = _when(send_time, now)
-    body: dict[str, Any] = {
-        "sending_type": "pattern",
-        "from_number": origin,
-        "code": pattern_code,
-        "recipients": [number],
-        "params": values,
-    }
-    if when:
-        body["send_time"] = when
-    summary = f"pattern send (code {pattern_code}) to 1 recipient from {origin}"
-    return _log(SendPlan("pattern", [_send_request(body, summary)], 1, 1), origin, when)
+    fields = {"code": pattern_code, "recipients": [number], "params": values}
+    summary = f"pattern send (code {pattern_code}) to 1 recipient"
+    return plan_single(
+        "pattern",
+        fields,
+        sender=origin,
+        send_time=send_time,
+        now=now,
+        summary=summary,
+        recipients=1,
+    )
 
 
 def plan_votp(
     code: str, recipient: str, *, send_time: datetime | str | None = None, now: Clock = utc_now
 ) -> SendPlan:
     """A voice one-time password to exactly one recipient (the code is a secret)."""
-    otp = _text(code, "VOTP code")
+    otp = checked_text(code, "VOTP code")
     if not isinstance(recipient, str):
         raise TypeError("a VOTP send takes exactly one recipient (a string)")
     number = normalize_recipient(recipient)
-    when = _when(send_time, now)
-    body: dict[str, Any] = {
-        "sending_type": "votp",
-        "message": otp,
-        "params": {"recipients": [number]},
-    }
-    if when:
-        body["send_time"] = when
-    return _log(
-        SendPlan("votp", [_send_request(body, "votp send to 1 recipient")], 1, 1), None, when
+    fields = {"message": otp, "params": {"recipients": [number]}}
+    return plan_single(
+        "votp",
+        fields,
+        sender=None,
+        send_time=send_time,
+        now=now,
+        summary="votp send to 1 recipient",
+        recipients=1,
+        needs_sender=False,
     )

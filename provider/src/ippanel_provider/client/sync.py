@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
-from . import core, protocol, sends
-from .errors import IPPanelAuthError, IPPanelError, IPPanelTLSError, IPPanelTransportError
-from .models import (
-    AccountInfo,
-    BulkRecipient,
-    BulkStats,
-    Credentials,
-    LoginResult,
-    OutboxBulk,
-    OutboxFilters,
-    Page,
-    PeerToPeerItem,
-    PostalCodeTarget,
-    PriceQuote,
-    SendResult,
-)
-from .protocol import DEFAULT_BASE_URL, ApiRequest
-from .retry import READ_RETRY, SEND_RETRY, RetryPolicy, Sleep, retrying
-from .schedule import Clock, utc_now
+from . import core, protocol
+from .api import IPPanelApi
+from .deadlines import DeadlineAdapter, request_deadline
+from .engine import SyncDriver, normalize_timeout
+from .errors import IPPanelError, IPPanelTLSError, IPPanelTransportError
+from .protocol import ApiRequest
+from .retry import Sleep
+
+__all__ = ["IPPanelClient", "certificate_failure", "never_sent", "normalize_timeout"]
 
 T = TypeVar("T")
-SendTime = datetime | str | None
+CHUNK_BYTES = 64 * 1024
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -51,6 +38,21 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield item
         stack += [item.__cause__, item.__context__, getattr(item, "reason", None)]
         stack += [a for a in item.args if isinstance(a, BaseException)]
+
+
+def read_at_most(response: requests.Response, limit: int) -> bytes | None:
+    """The answer's body, or None as soon as it is known to be longer than ``limit`` bytes
+    (a larger ``Content-Length``, or that many bytes read)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    for chunk in response.iter_content(CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def certificate_failure(exc: requests.RequestException) -> str | None:
@@ -70,52 +72,27 @@ def never_sent(exc: requests.RequestException) -> bool:
     return any(isinstance(e, NewConnectionError | ConnectTimeoutError) for e in _chain(exc))
 
 
-def normalize_timeout(timeout: float | tuple[float, float]) -> tuple[float, float]:
-    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-    if connect <= 0 or read <= 0:
-        raise ValueError(f"timeouts must be positive, got {timeout!r}")
-    return float(connect), float(read)
-
-
-class IPPanelClient:
-    """IPPanel Edge API client (blocking). See ``DESIGN.md`` for the method list.
+class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
+    """IPPanel Edge API client (blocking). Its methods are declared in ``api.py``.
 
     Authenticate with ``api_key`` or ``credentials``; a login token is cached and renewed before
     its 10 hours run out, and once more after a 401. Re-sending a send after a 401 is safe:
     IPPanel rejects an unauthenticated request before acting on it.
     """
 
-    def __init__(
+    def _open_transport(
         self,
-        base_url: str = DEFAULT_BASE_URL,
-        *,
-        api_key: str | None = None,
-        credentials: Credentials | None = None,
-        timeout: float | tuple[float, float] = (5.0, 30.0),
-        verify: bool | str = True,
-        proxy: str | None = None,
-        recipients_per_request: int = 1000,
-        default_sender: str | None = None,
-        read_retry: RetryPolicy = READ_RETRY,
-        send_retry: RetryPolicy = SEND_RETRY,
-        sleep: Sleep = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        now: Clock = utc_now,
-        on_token: Callable[[str], None] | None = None,
-        session: requests.Session | None = None,
+        timeout: tuple[float, float],
+        verify: bool | str,
+        proxy: str | None,
+        sleep: Sleep | None,
+        session: requests.Session | None,
     ) -> None:
-        if recipients_per_request < 1:
-            raise ValueError("recipients_per_request must be at least 1")
-        self.base_url = base_url.rstrip("/")
-        self.timeout = normalize_timeout(timeout)
-        self.recipients_per_request = recipients_per_request
-        self.default_sender = default_sender
-        self.read_retry, self.send_retry = read_retry, send_retry
-        self._auth = core.TokenState(api_key, credentials, clock=clock, on_token=on_token)
-        self._sleep, self._now = sleep, now
+        self.timeout = timeout
+        self._sleep = sleep or time.sleep
         self._login_lock = threading.Lock()
         self._session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=Retry(total=0, read=False, redirect=False))
+        adapter = DeadlineAdapter(max_retries=Retry(total=0, read=False, redirect=False))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         self._session.verify = verify
@@ -123,8 +100,6 @@ class IPPanelClient:
         if self._proxies:
             self._session.proxies = dict(self._proxies)
         self._session.headers.update({"Accept": "application/json"})
-
-    # ------------------------------------------------------------ plumbing
 
     def __enter__(self) -> IPPanelClient:
         return self
@@ -140,7 +115,7 @@ class IPPanelClient:
     def close(self) -> None:
         self._session.close()
 
-    def _attempt(self, request: ApiRequest[T], authorization: str | None) -> T:
+    def _attempt(self, request: ApiRequest[T], authorization: str | None, seconds: float) -> T:
         headers = {"Authorization": authorization} if authorization else {}
         files: list[tuple[str, tuple[str | None, str | bytes, str]]] | None = None
         data: list[tuple[str, str | bytes]] | None = None
@@ -152,21 +127,25 @@ class IPPanelClient:
             ]
             data = [(f.name, f.value) for f in request.files if f.filename is None]
         try:
-            response = self._session.request(
-                request.method,
-                request.url(self.base_url),
-                params=request.params,
-                json=request.json if files is None else None,
-                files=files,
-                data=data,
-                headers=headers,
-                timeout=self.timeout,
-                # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify,
-                # and HTTP(S)_PROXY override a Session's proxies.
-                verify=self._session.verify,
-                proxies=self._proxies,
-                allow_redirects=False,
-            )
+            with request_deadline(seconds) as deadline:
+                response = self._session.request(
+                    request.method,
+                    request.url(self.base_url),
+                    params=request.params,
+                    json=request.json if files is None else None,
+                    files=files,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                    # Per request: requests lets REQUESTS_CA_BUNDLE override a Session's verify,
+                    # and HTTP(S)_PROXY override a Session's proxies.
+                    verify=self._session.verify,
+                    proxies=self._proxies,
+                    allow_redirects=False,
+                    stream=True,
+                )
+                with response:
+                    content = read_at_most(response, self.max_response_bytes)
         except requests.RequestException as exc:
             reason = type(exc).__name__
             bad_certificate = certificate_failure(exc)
@@ -176,232 +155,14 @@ class IPPanelClient:
                 raise IPPanelTransportError(
                     f"could not reach IPPanel ({reason})", request_summary=request.summary
                 ) from exc
+            if deadline.expired:
+                raise core.deadline_passed(request, seconds) from exc
             raise core.lost_answer(request, reason) from exc
+        if deadline.expired:
+            raise core.deadline_passed(request, seconds)
+        if content is None:
+            raise core.too_large(request, response.status_code, self.max_response_bytes)
         try:
-            return protocol.parse_response(
-                request, response.status_code, response.headers, response.content
-            )
+            return protocol.parse_response(request, response.status_code, response.headers, content)
         except IPPanelError as exc:
             raise core.answer_error(request, exc) from exc
-
-    def _authorization(self, request: ApiRequest[Any]) -> str | None:
-        if not request.authenticated:
-            return None
-        value = self._auth.header()
-        if value is None:
-            if not self._auth.credentials:
-                raise core.missing_auth_error(request)
-            with self._login_lock:
-                value = self._auth.header()
-                if value is None:
-                    self._auth.store(
-                        core.drive(core.login_operation(self._auth.credentials), self._execute)
-                    )
-                    value = self._auth.header()
-        return value
-
-    def _execute_with(self, request: ApiRequest[T], authorization: str | None) -> T:
-        safe_to_repeat = request.idempotent and not request.is_send
-        policy = self.read_retry if safe_to_repeat else self.send_retry
-        loop = retrying(policy, send=not safe_to_repeat, sleep=self._sleep)
-        return loop(self._attempt, request, authorization)
-
-    def _execute(self, request: ApiRequest[T]) -> T:
-        """Perform one request with its retry policy; after a 401 on a login token, log in
-        again and repeat it once (safe even for a send: a 401 means IPPanel did not act)."""
-        authorization = self._authorization(request)
-        try:
-            return self._execute_with(request, authorization)
-        except IPPanelAuthError as exc:
-            if not (request.authenticated and self._auth.can_login and exc.http_status == 401):
-                raise
-            self._auth.invalidate()
-            return self._execute_with(request, self._authorization(request))
-
-    def _run(self, operation: core.Operation[T]) -> T:
-        return core.drive(operation, self._execute)
-
-    # ------------------------------------------------------------ auth
-
-    def login(self, username: str, password: str) -> LoginResult:
-        result = self._execute(protocol.login(username, password))
-        if result.method == "login" and not self._auth.api_key:
-            self._auth.store(result.token)
-        return result
-
-    def send_sms_otp(self, token: str) -> LoginResult:
-        return self._execute(protocol.send_sms_otp(token))
-
-    def confirm_otp(self, token: str, otp: str) -> LoginResult:
-        result = self._execute(protocol.confirm_otp(token, otp))
-        if not self._auth.api_key:
-            self._auth.store(result.token)
-        return result
-
-    def forgot_password(self, username: str, mobile: str) -> str:
-        return self._execute(protocol.forgot_password(username, mobile))
-
-    def change_password_by_token(self, token: str, otp: str, password: str) -> None:
-        self._execute(protocol.change_password_by_token(token, otp, password))
-
-    def logout(self) -> None:
-        try:
-            self._execute(protocol.logout())
-        finally:
-            self._auth.invalidate()
-
-    def check_token(self) -> AccountInfo:
-        return self._execute(protocol.check_token())
-
-    def get_credit(self) -> float:
-        return self._execute(protocol.get_credit())
-
-    # ------------------------------------------------------------ sends
-
-    def _sender(self, sender: str | None) -> str | None:
-        return sender or self.default_sender
-
-    def send_sms(
-        self,
-        recipients: Iterable[str],
-        message: str,
-        *,
-        sender: str | None = None,
-        send_time: SendTime = None,
-        sending_type: str = "webservice",
-    ) -> SendResult:
-        plan = sends.plan_sms(
-            recipients,
-            message,
-            sender=self._sender(sender),
-            send_time=send_time,
-            sending_type=sending_type,
-            chunk_size=self.recipients_per_request,
-            now=self._now,
-        )
-        return self._run(core.send_operation(plan))
-
-    def send_peer_to_peer(
-        self,
-        items: Sequence[PeerToPeerItem | tuple[Sequence[str], str]],
-        *,
-        sender: str | None = None,
-        send_time: SendTime = None,
-    ) -> SendResult:
-        plan = sends.plan_peer_to_peer(
-            items,
-            sender=self._sender(sender),
-            send_time=send_time,
-            chunk_size=self.recipients_per_request,
-            now=self._now,
-        )
-        return self._run(core.send_operation(plan))
-
-    def send_peer_to_peer_file(
-        self,
-        source: str | os.PathLike[str] | Iterable[tuple[str, str]],
-        *,
-        sender: str | None = None,
-        send_time: SendTime = None,
-    ) -> SendResult:
-        plan = sends.plan_peer_to_peer_file(
-            source,
-            sender=self._sender(sender),
-            send_time=send_time,
-            chunk_size=self.recipients_per_request,
-            now=self._now,
-        )
-        return self._run(core.send_operation(plan))
-
-    def send_postal_code(
-        self,
-        message: str,
-        targets: Sequence[PostalCodeTarget | Mapping[str, Any]],
-        *,
-        other_recipients: Iterable[str] = (),
-        sender: str | None = None,
-        send_time: SendTime = None,
-    ) -> SendResult:
-        plan = sends.plan_postal_code(
-            message,
-            targets,
-            other_recipients=other_recipients,
-            sender=self._sender(sender),
-            send_time=send_time,
-            now=self._now,
-        )
-        return self._run(core.send_operation(plan))
-
-    def send_pattern(
-        self,
-        code: str,
-        recipient: str,
-        params: Mapping[str, object],
-        *,
-        sender: str | None = None,
-        send_time: SendTime = None,
-    ) -> SendResult:
-        plan = sends.plan_pattern(
-            code,
-            recipient,
-            params,
-            sender=self._sender(sender),
-            send_time=send_time,
-            now=self._now,
-        )
-        return self._run(core.send_operation(plan))
-
-    def send_votp(self, code: str, recipient: str, *, send_time: SendTime = None) -> SendResult:
-        plan = sends.plan_votp(code, recipient, send_time=send_time, now=self._now)
-        return self._run(core.send_operation(plan))
-
-    def cancel_scheduled(self, outbox_id: int) -> None:
-        self._execute(protocol.cancel_scheduled(outbox_id))
-
-    def calculate_price(self, message: str, sender: str | None = None) -> PriceQuote:
-        """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
-        return self._execute(protocol.calculate_price(message, self._sender(sender)))
-
-    # ------------------------------------------------------------ reports
-
-    def outbox_report(
-        self,
-        *,
-        page: int = 1,
-        limit: int = 10,
-        filters: OutboxFilters | Mapping[str, Any] | None = None,
-    ) -> Page[OutboxBulk]:
-        return self._execute(protocol.outbox_report(page, limit, filters))
-
-    def iter_outbox_report(
-        self, *, filters: OutboxFilters | Mapping[str, Any] | None = None, page_size: int = 100
-    ) -> Iterator[OutboxBulk]:
-        page = 1
-        while True:
-            result = self.outbox_report(page=page, limit=page_size, filters=filters)
-            yield from result.items
-            if not result.has_next or not result.items:
-                return
-            page += 1
-
-    def bulk_report(self, outbox_id: int) -> OutboxBulk:
-        return self._execute(protocol.bulk_report(outbox_id))
-
-    def bulk_stats(self, outbox_id: int) -> BulkStats:
-        return self._execute(protocol.bulk_stats(outbox_id))
-
-    def bulk_recipients(
-        self, outbox_id: int, *, page: int = 1, per_page: int = 100
-    ) -> Page[BulkRecipient]:
-        return self._execute(protocol.bulk_recipients(outbox_id, page, per_page))
-
-    def iter_bulk_recipients(
-        self, outbox_id: int, *, per_page: int = 500
-    ) -> Iterator[BulkRecipient]:
-        page = 1
-        while True:
-            result = self.bulk_recipients(outbox_id, page=page, per_page=per_page)
-            yield from result.items
-            if not result.has_next or not result.items:
-                return
-            page += 1

@@ -1,0 +1,419 @@
+"""Every IPPanel operation, declared once, for both clients (no I/O here).
+
+A method here is a generator: it builds its request(s) — HTTP method, path, body, how the answer
+decodes (a model in ``models.py``), and whether it is a read (``read()``: retried on anything
+transient), a write (``write()``: never repeated after an unknown outcome) or a send (a
+``SendPlan`` from ``sends.py``: never twice) — yields each one, and returns the result.
+``IPPanelClient`` (``sync.py``) runs these methods blocking, ``AsyncIPPanelClient``
+(``aio.py``) awaited; ``engine.py`` holds the rules they share (auth, login again, retries).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from . import sends
+from .core import (
+    Operation,
+    TokenState,
+    auth_request,
+    confirm_otp_request,
+    login_request,
+    send_operation,
+)
+from .engine import Engine, PageRequests, normalize_timeout, operation, paged
+from .models import (
+    AccountInfo,
+    BulkRecipient,
+    BulkStats,
+    Credentials,
+    LoginResult,
+    OutboxBulk,
+    OutboxFilters,
+    Page,
+    PeerToPeerItem,
+    PostalCodeTarget,
+    PriceQuote,
+    SendResult,
+)
+from .protocol import (
+    AUTH_PREFIX,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ApiRequest,
+    Decoder,
+    decode_account,
+    decode_credit,
+    decode_login,
+    decode_nothing,
+    decode_page,
+    decode_token,
+)
+from .retry import READ_RETRY, SEND_RETRY, RetryPolicy
+from .schedule import Clock, utc_now
+
+T = TypeVar("T")
+P = ParamSpec("P")
+SleepT = TypeVar("SleepT")
+SessionT = TypeVar("SessionT")
+SendTime = datetime | str | None
+
+
+def read(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
+    """A request that changes nothing: retried on anything transient."""
+    return ApiRequest(method, path, decode, summary, **parts)
+
+
+def write(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
+    """A request that changes state but sends no SMS: retried only where IPPanel did not act."""
+    return ApiRequest(method, path, decode, summary, idempotent=False, **parts)
+
+
+def _check_paging(page: int, size: int, size_name: str) -> None:
+    if page < 1:
+        raise ValueError(f"page must be at least 1, got {page}")
+    if size < 1:
+        raise ValueError(f"{size_name} must be at least 1, got {size}")
+
+
+def outbox_page(
+    page: int, limit: int, filters: OutboxFilters | Mapping[str, Any] | None
+) -> ApiRequest[Page[OutboxBulk]]:
+    _check_paging(page, limit, "limit")
+    body: dict[str, Any] = {"page": page, "limit": limit}
+    if filters is not None:
+        body["filters"] = filters.to_json() if isinstance(filters, OutboxFilters) else dict(filters)
+    decode = decode_page(OutboxBulk.from_json, page, limit)
+    return read("POST", "/api/report/new_list", decode, "outbox report", json=body)
+
+
+def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page[BulkRecipient]]:
+    _check_paging(page, per_page, "per_page")
+    params = {"page": str(page), "per_page": str(per_page), "bulk_id": str(int(outbox_id))}
+    decode = decode_page(BulkRecipient.from_json, page, per_page)
+    summary = f"recipients of outbox {int(outbox_id)}"
+    return read("GET", "/api/report/recipients", decode, summary, params=params)
+
+
+class IPPanelApi(Engine, Generic[SleepT, SessionT]):
+    """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
+
+    ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
+    ``total_timeout`` bounds a whole request, from connecting to the answer's last byte
+    (default: connect + read), and a retried call never outlasts its policy's
+    ``max_total_seconds``. An answer longer than ``max_response_bytes`` is not read.
+    ``sleep`` and ``session`` belong to the transport (a blocking or an async one); None
+    means its default (``time.sleep`` / ``asyncio.sleep``, a session of its own).
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        api_key: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float | tuple[float, float] = (5.0, 30.0),
+        total_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        verify: bool | str = True,
+        proxy: str | None = None,
+        recipients_per_request: int = 1000,
+        default_sender: str | None = None,
+        read_retry: RetryPolicy = READ_RETRY,
+        send_retry: RetryPolicy = SEND_RETRY,
+        sleep: SleepT | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        now: Clock = utc_now,
+        on_token: Callable[[str], None] | None = None,
+        session: SessionT | None = None,
+    ) -> None:
+        if recipients_per_request < 1:
+            raise ValueError("recipients_per_request must be at least 1")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
+        connect, read = normalize_timeout(timeout)
+        if total_timeout is not None and total_timeout <= 0:
+            raise ValueError(f"total_timeout must be positive, got {total_timeout!r}")
+        self.total_timeout = total_timeout or connect + read
+        self.max_response_bytes = max_response_bytes
+        self.base_url = base_url.rstrip("/")
+        self.recipients_per_request = recipients_per_request
+        self.default_sender = default_sender
+        self.read_retry, self.send_retry = read_retry, send_retry
+        self._auth = TokenState(api_key, credentials, clock=clock, on_token=on_token)
+        self._now = now
+        self._open_transport((connect, read), verify, proxy, sleep, session)
+
+    def _open_transport(
+        self,
+        timeout: tuple[float, float],
+        verify: bool | str,
+        proxy: str | None,
+        sleep: SleepT | None,
+        session: SessionT | None,
+    ) -> None:
+        raise NotImplementedError
+
+    def _sender(self, sender: str | None) -> str | None:
+        return sender or self.default_sender
+
+    # ------------------------------------------------------------ auth
+
+    @operation
+    def login(self, username: str, password: str) -> Operation[LoginResult]:
+        """Log in; a ``login``-method account's token is kept for later calls. ``ga`` and
+        ``sms`` accounts get a temporary token to confirm with :meth:`confirm_otp`."""
+        result: LoginResult = yield login_request(username, password)
+        if result.method == "login" and not self._auth.api_key:
+            self._auth.store(result.token)
+        return result
+
+    @operation
+    def send_sms_otp(self, token: str) -> Operation[LoginResult]:
+        """Ask IPPanel to text the login OTP for a temporary ``sms`` token."""
+        body = {"token": token}
+        return (yield auth_request("send_sms_otp", body, decode_login, "send login OTP by SMS"))
+
+    @operation
+    def confirm_otp(self, token: str, otp: str) -> Operation[LoginResult]:
+        """Confirm a temporary token with its OTP; the final token is kept for later calls."""
+        result: LoginResult = yield confirm_otp_request(token, otp)
+        if not self._auth.api_key:
+            self._auth.store(result.token)
+        return result
+
+    @operation
+    def forgot_password(self, username: str, mobile: str) -> Operation[str]:
+        """Start a password change; returns the change token the texted OTP confirms."""
+        body = {"username": username, "mobile": mobile}
+        summary = "request password-change OTP"
+        return (yield auth_request("forgot_password", body, decode_token, summary))
+
+    @operation
+    def change_password_by_token(self, token: str, otp: str, password: str) -> Operation[None]:
+        """Set a new password with the token of :meth:`forgot_password` and its OTP."""
+        body = {"token": token, "otp": otp, "password": password}
+        yield auth_request("change_password_by_token", body, decode_nothing, "change password")
+
+    @operation
+    def logout(self) -> Operation[None]:
+        """End the login token's session; the client forgets the token either way."""
+        try:
+            yield write("POST", AUTH_PREFIX + "logout", decode_nothing, "logout")
+        finally:
+            self._auth.invalidate()
+
+    @operation
+    def check_token(self) -> Operation[AccountInfo]:
+        """The account behind the API key or token."""
+        return (yield read("POST", AUTH_PREFIX + "check_token", decode_account, "check token"))
+
+    @operation
+    def get_credit(self) -> Operation[float]:
+        """The account's credit in Rial."""
+        return (yield read("GET", "/api/payment/credit/mine", decode_credit, "get credit"))
+
+    # ------------------------------------------------------------ sends
+
+    def _send(
+        self,
+        plan: Callable[..., sends.SendPlan],
+        *args: Any,
+        sender: str | None,
+        send_time: SendTime,
+        chunked: bool = False,
+        **options: Any,
+    ) -> Operation[SendResult]:
+        """Plan a send (checks every input before any request) and send its requests."""
+        if chunked:
+            options["chunk_size"] = self.recipients_per_request
+        sender = self._sender(sender)
+        return send_operation(
+            plan(*args, sender=sender, send_time=send_time, now=self._now, **options)
+        )
+
+    @operation
+    def send_sms(
+        self,
+        recipients: Iterable[str],
+        message: str,
+        *,
+        sender: str | None = None,
+        send_time: SendTime = None,
+        sending_type: str = "webservice",
+    ) -> Operation[SendResult]:
+        """One message to many recipients (``webservice`` or ``normal``), in requests of
+        ``recipients_per_request`` numbers."""
+        return (
+            yield from self._send(
+                sends.plan_sms,
+                recipients,
+                message,
+                sender=sender,
+                send_time=send_time,
+                sending_type=sending_type,
+                chunked=True,
+            )
+        )
+
+    @operation
+    def send_peer_to_peer(
+        self,
+        items: Sequence[PeerToPeerItem | tuple[Sequence[str], str]],
+        *,
+        sender: str | None = None,
+        send_time: SendTime = None,
+    ) -> Operation[SendResult]:
+        """Each item's own message to its own recipients."""
+        plan = sends.plan_peer_to_peer
+        return (
+            yield from self._send(plan, items, sender=sender, send_time=send_time, chunked=True)
+        )
+
+    @operation
+    def send_peer_to_peer_file(
+        self,
+        source: str | os.PathLike[str] | Iterable[tuple[str, str]],
+        *,
+        sender: str | None = None,
+        send_time: SendTime = None,
+    ) -> Operation[SendResult]:
+        """Rows of ``(recipient, message)`` from a CSV file or an iterable, uploaded as CSV."""
+        plan = sends.plan_peer_to_peer_file
+        return (
+            yield from self._send(plan, source, sender=sender, send_time=send_time, chunked=True)
+        )
+
+    @operation
+    def send_postal_code(
+        self,
+        message: str,
+        targets: Sequence[PostalCodeTarget | Mapping[str, Any]],
+        *,
+        other_recipients: Iterable[str] = (),
+        sender: str | None = None,
+        send_time: SendTime = None,
+    ) -> Operation[SendResult]:
+        """One message to postal-code audiences, plus optional extra numbers."""
+        return (
+            yield from self._send(
+                sends.plan_postal_code,
+                message,
+                targets,
+                other_recipients=other_recipients,
+                sender=sender,
+                send_time=send_time,
+            )
+        )
+
+    @operation
+    def send_pattern(
+        self,
+        code: str,
+        recipient: str,
+        params: Mapping[str, object],
+        *,
+        sender: str | None = None,
+        send_time: SendTime = None,
+    ) -> Operation[SendResult]:
+        """A stored pattern with its parameters to one recipient."""
+        plan = sends.plan_pattern
+        return (
+            yield from self._send(plan, code, recipient, params, sender=sender, send_time=send_time)
+        )
+
+    @operation
+    def send_votp(
+        self, code: str, recipient: str, *, send_time: SendTime = None
+    ) -> Operation[SendResult]:
+        """A voice one-time password to one recipient."""
+        plan = sends.plan_votp(code, recipient, send_time=send_time, now=self._now)
+        return (yield from send_operation(plan))
+
+    @operation
+    def cancel_scheduled(self, outbox_id: int) -> Operation[None]:
+        """Cancel a bulk still waiting for its ``send_time``."""
+        body = {"message_outbox_id": int(outbox_id)}
+        summary = f"cancel scheduled outbox {int(outbox_id)}"
+        yield write("POST", "/api/send/cancel", decode_nothing, summary, json=body)
+
+    @operation
+    def calculate_price(self, message: str, sender: str | None = None) -> Operation[PriceQuote]:
+        """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
+        body = {"message": sends.checked_text(message)}
+        origin = body["number"] = sends.checked_sender(self._sender(sender))
+        decode: Decoder[PriceQuote] = lambda data, meta: PriceQuote.from_json(data)  # noqa: E731
+        summary = f"price of a message from {origin}"
+        return (yield read("POST", "/api/send/calculate-price", decode, summary, json=body))
+
+    # ------------------------------------------------------------ reports
+
+    @operation
+    def outbox_report(
+        self,
+        *,
+        page: int = 1,
+        limit: int = 10,
+        filters: OutboxFilters | Mapping[str, Any] | None = None,
+    ) -> Operation[Page[OutboxBulk]]:
+        """One page of the outbox report (bulks, newest first)."""
+        return (yield outbox_page(page, limit, filters))
+
+    @paged
+    def iter_outbox_report(
+        self, *, filters: OutboxFilters | Mapping[str, Any] | None = None, page_size: int = 100
+    ) -> PageRequests[OutboxBulk]:
+        """Every bulk of the outbox report, fetching ``page_size`` at a time."""
+        return lambda page: outbox_page(page, page_size, filters)
+
+    @operation
+    def bulk_report(self, outbox_id: int) -> Operation[OutboxBulk]:
+        """One bulk's report row."""
+
+        def decode(data: Any, meta: Mapping[str, Any]) -> OutboxBulk:
+            return OutboxBulk.from_json(data[0] if isinstance(data, list) else data)
+
+        summary = f"report of outbox {int(outbox_id)}"
+        path = f"/api/report/by_bulk/{int(outbox_id)}"
+        return (yield read("POST", path, decode, summary, json={"page": 1, "limit": 10}))
+
+    @operation
+    def bulk_stats(self, outbox_id: int) -> Operation[BulkStats]:
+        """A bulk's recipients counted by status, operator and language."""
+        params = {"bulk_id": str(int(outbox_id))}
+        decode: Decoder[BulkStats] = lambda data, meta: BulkStats.from_json(data)  # noqa: E731
+        summary = f"stats of outbox {int(outbox_id)}"
+        return (yield read("GET", "/api/report/bulk_stats", decode, summary, params=params))
+
+    @operation
+    def bulk_recipients(
+        self, outbox_id: int, *, page: int = 1, per_page: int = 100
+    ) -> Operation[Page[BulkRecipient]]:
+        """One page of a bulk's recipients and their delivery status."""
+        return (yield recipients_page(outbox_id, page, per_page))
+
+    @paged
+    def iter_bulk_recipients(
+        self, outbox_id: int, *, per_page: int = 500
+    ) -> PageRequests[BulkRecipient]:
+        """Every recipient of a bulk, fetching ``per_page`` at a time."""
+        return lambda page: recipients_page(outbox_id, page, per_page)
+
+
+class _Unconnected(IPPanelApi[None, None]):
+    def _open_transport(self, *args: Any) -> None:
+        pass
+
+
+def first_request(
+    method: operation[P, Any], /, *args: P.args, **kwargs: P.kwargs
+) -> ApiRequest[Any]:
+    """The first request ``method`` (e.g. ``IPPanelApi.login``) sends for these arguments, built
+    without a client or any I/O: what tests and tools inspect."""
+    bare = _Unconnected(api_key="unused")
+    request: ApiRequest[Any] = next(method.function(bare, *args, **kwargs))
+    return request
