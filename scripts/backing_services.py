@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -123,7 +124,9 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self.process.stop(grace=20)
+            if self.process.running():
+                self.process.kill(signal.SIGINT, timeout=20)  # "fast" shutdown: no waiting
+            self.process.stop()
         finally:
             shutil.rmtree(self.data_root, ignore_errors=True)
             forget_folder(self.data_root)

@@ -176,7 +176,7 @@ class ManagedProcess:
             return self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.signal_group(signal.SIGKILL)
-            return self.process.wait(timeout=timeout)
+            return self.process.wait(timeout=15)
         finally:
             if sig != signal.SIGKILL:
                 self.signal_group(signal.SIGKILL)  # stragglers the leader left behind
@@ -209,12 +209,20 @@ def user_ids(user: str) -> tuple[int, int]:
     return entry.pw_uid, entry.pw_gid
 
 
-def stop_all(processes: Sequence[ManagedProcess]) -> None:
-    """Stop every process, in reverse start order, even if one of them fails to stop."""
+def stop_all(processes: Sequence[ManagedProcess], grace: float = 10) -> None:
+    """SIGTERM every process at once, SIGKILL what still runs after ``grace`` seconds, and stop
+    each even if another one fails to stop."""
+    for process in processes:
+        if process.running():
+            process.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace
     errors: list[BaseException] = []
     for process in reversed(processes):
         try:
-            process.stop()
+            if process.process is not None and process.running():
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            process.stop(grace=0)
         except BaseException as exc:  # keep stopping the others
             errors.append(exc)
     if errors:
