@@ -37,9 +37,9 @@ STARTUP_TIMEOUT = 60.0
 
 def find_binary(name: str) -> str:
     """A PostgreSQL or Redis binary from PATH or Debian's versioned PostgreSQL folders."""
-    found = shutil.which(name) or next(
-        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
-    )
+    versions = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    newest = max(versions, key=lambda path: float(Path(path).parts[4]), default=None)
+    found = shutil.which(name) or newest
     if not found:
         raise FileNotFoundError(
             f"{name} not found: `make test` installs it (Debian packages postgresql, redis-server)"
