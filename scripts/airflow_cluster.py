@@ -11,10 +11,16 @@ Each component reports its own host name (``[core] hostname_callable`` = ``compo
 below), as it would on its own machine, so a task instance's ``hostname`` says which component
 ran it. Byte code is cached under ``pycache_dir`` so later starts skip compiling Airflow.
 
-    with PostgresServer(logs).start() as pg, AirflowCluster(home, pg.create_database("af"),
-            executor="LocalExecutor", env={"AIRFLOW_CONN_IPPANEL_DEFAULT": ...}) as cluster:
+    postgres = PostgresServer(logs).start()
+    database = postgres.create_database("airflow")
+    migrate(database, home / "migrate")
+    with AirflowCluster(home, database, env={"AIRFLOW_CONN_IPPANEL_DEFAULT": ...}) as cluster:
+        cluster.start(dag_ids=["ippanel_otp_pattern"])
+        cluster.api.set_paused("ippanel_otp_pattern", False)
         run = cluster.api.trigger("ippanel_otp_pattern")
-        cluster.kill("triggerer"); cluster.restart("triggerer")
+        cluster.kill("triggerer")            # SIGKILL to its whole process group
+        cluster.restart("triggerer")
+    postgres.stop()
 """
 
 from __future__ import annotations

@@ -85,9 +85,13 @@ def held(api: AirflowApi, record: RunRecord) -> bool:
     wanted = HOLD_STATES.get(record.dag_id)
     if wanted is None:
         return finished
-    states = api.task_instances(record.dag_id, record.run_id)
-    if all(states.get(task, {}).get("state") == state for task, state in wanted.items()):
-        return True
+    tis = api.task_instances(record.dag_id, record.run_id)
+    if all(tis.get(task, {}).get("state") == state for task, state in wanted.items()) and all(
+        (tis[task]["trigger"] or {}).get("triggerer_id") is not None
+        for task, state in wanted.items()
+        if state == "deferred"
+    ):
+        return True  # deferred, and the triggerer has claimed the trigger
     if finished:
         raise AssertionError(f"run ended first: {api.describe_run(record.dag_id, record.run_id)}")
     return False
