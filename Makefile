@@ -6,7 +6,11 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 RUN := $(UV) run --locked
 
-.PHONY: demo test lint typecheck unit bench sandbox env clean
+# Debian packages the real-components tests (tests/cluster) start: PostgreSQL for Airflow's
+# metadata database, Redis as the Celery broker. Installed once, with apt-get (as root).
+SYSTEM_PACKAGES := postgresql redis-server
+
+.PHONY: demo test lint typecheck unit bench sandbox env system clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -15,10 +19,21 @@ $(UV):
 env: $(UV)
 	$(UV) sync --locked --all-packages
 
+system:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 demo: env
 	$(RUN) python scripts/demo.py
 
-test: env lint typecheck unit
+test: env system lint typecheck unit
 
 lint: env
 	$(RUN) ruff check .
@@ -27,7 +42,7 @@ lint: env
 typecheck: env
 	$(RUN) mypy
 
-unit: env
+unit: env system
 	$(RUN) pytest
 
 bench: env

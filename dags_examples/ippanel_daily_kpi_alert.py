@@ -2,11 +2,16 @@
 
 One mapped send task per team (dynamic task mapping); the sensor waits for all their bulks.
 Needs an ``ippanel_default`` connection whose ``sender`` extra names a line number.
+
+The day reported is the run's logical date, or, for a run started from the Trigger button or
+``airflow dags trigger`` (which in Airflow 3 have none, so ``{{ ds }}`` is undefined), the
+day the run was triggered (``dag_run.run_after``).
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
@@ -26,15 +31,18 @@ POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
 )
 def ippanel_daily_kpi_alert() -> None:
     @task
-    def compute_kpi(ds: str | None = None) -> int:
+    def compute_kpi(dag_run: Any = None) -> int:
         """Stand-in for a warehouse query: a deterministic order count for the day."""
-        day = pendulum.Date.fromisoformat(ds or "2025-01-01")
+        day = pendulum.instance(dag_run.logical_date or dag_run.run_after).in_tz("UTC")
         return 1000 + (day.day_of_year * 37) % 500
 
     kpi = compute_kpi()
     send = IPPanelSendSmsOperator.partial(
         task_id="send_kpi",
-        message="Orders on {{ ds }}: {{ ti.xcom_pull(task_ids='compute_kpi') }}",
+        message=(
+            "Orders on {{ (dag_run.logical_date or dag_run.run_after) | ds }}: "
+            "{{ ti.xcom_pull(task_ids='compute_kpi') }}"
+        ),
     ).expand(recipients=KPI_TEAMS)
     wait = IPPanelDeliverySensor(
         task_id="wait_for_delivery",

@@ -7,7 +7,6 @@ The file goes to the ``output_dir`` param (default ``IPPANEL_REPORT_DIR`` or
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from typing import Any
 
 import pendulum
@@ -36,18 +35,16 @@ COLUMNS = (
 )
 def ippanel_report_export() -> None:
     @task
-    def export_yesterday(
-        params: dict[str, Any] | None = None, logical_date: datetime | None = None
-    ) -> str:
+    def export_yesterday(params: dict[str, Any] | None = None, dag_run: Any = None) -> str:
         import csv
         from pathlib import Path
 
         from ippanel_provider.client.models import OutboxFilters
         from ippanel_provider.hooks.ippanel import IPPanelHook
 
-        day_end = (
-            pendulum.instance(logical_date or pendulum.now("UTC")).in_tz("UTC").start_of("day")
-        )
+        # a run from the Trigger button has no logical date: the day it was triggered counts
+        run_day = dag_run.logical_date or dag_run.run_after
+        day_end = pendulum.instance(run_day).in_tz("UTC").start_of("day")
         day_start = day_end.subtract(days=1)
         out_dir = Path((params or {}).get("output_dir") or DEFAULT_DIR)
         out_dir.mkdir(parents=True, exist_ok=True)

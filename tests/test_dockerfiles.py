@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import tomllib
+import urllib.error
 import urllib.parse
 import urllib.request
 import venv
@@ -33,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
-import yaml
+from compose_support import generated_env, load_compose
 from dockerfile_steps import (
     CONTEXT,
     Instruction,
@@ -120,12 +121,30 @@ def replay_build(dockerfile: Path, tmp: Path) -> ReplayedImage:
     return ReplayedImage(root, environment / "bin", env, instructions)
 
 
-def compose_sandbox_connection() -> dict[str, Any]:
-    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
-    environment = compose["x-airflow-common"]["environment"]
-    connection: dict[str, Any] = json.loads(environment["AIRFLOW_CONN_IPPANEL_DEFAULT"])
-    connection["healthcheck"] = compose["services"]["ippanel-sandbox"]["healthcheck"]["test"][1:]
-    return connection
+@dataclass
+class ComposeSandbox:
+    """The sandbox service and the Airflow connection as docker compose gets them from the
+    ``.env`` that ``scripts/compose_env.py`` writes."""
+
+    command: list[str]
+    healthcheck: list[str]
+    admin_token: str
+    connection: dict[str, Any]
+
+
+def compose_sandbox(tmp: Path) -> ComposeSandbox:
+    env = generated_env(tmp)
+    compose = load_compose(env)
+    service = compose["services"]["ippanel-sandbox"]
+    connection = json.loads(
+        compose["x-airflow-common"]["environment"]["AIRFLOW_CONN_IPPANEL_DEFAULT"]
+    )
+    return ComposeSandbox(
+        [str(part) for part in service["command"]],
+        service["healthcheck"]["test"][1:],
+        env["IPPANEL_SANDBOX_ADMIN_TOKEN"],
+        connection,
+    )
 
 
 @dataclass
@@ -162,11 +181,14 @@ def wait_for_base_url(process: subprocess.Popen[str], stderr: Path) -> str:
 
 
 @contextmanager
-def run_container_command(image: ReplayedImage) -> Iterator[RunningSandbox]:
-    """Start the image's CMD from the replayed venv on a free port; kill it on the way out."""
+def run_container_command(
+    image: ReplayedImage, command: list[str] | None = None
+) -> Iterator[RunningSandbox]:
+    """Start the image's CMD (or compose's ``command``) from the replayed venv on a free port;
+    kill it on the way out."""
     exposed = only(image.instructions, "EXPOSE").arguments.split("/")[0]
     port = free_port()
-    command = localized(only(image.instructions, "CMD").exec_form(), exposed, port)
+    command = localized(command or only(image.instructions, "CMD").exec_form(), exposed, port)
     stderr = image.root.parent / f"stderr-{port}.log"
     with stderr.open("w", encoding="utf-8") as errors:
         process = subprocess.Popen(
@@ -190,8 +212,16 @@ def sandbox_image(tmp_path_factory: pytest.TempPathFactory) -> ReplayedImage:
 
 
 @pytest.fixture(scope="module")
-def sandbox_container(sandbox_image: ReplayedImage) -> Iterator[RunningSandbox]:
-    with run_container_command(sandbox_image) as running:
+def compose_service(tmp_path_factory: pytest.TempPathFactory) -> ComposeSandbox:
+    return compose_sandbox(tmp_path_factory.mktemp("compose-env"))
+
+
+@pytest.fixture(scope="module")
+def sandbox_container(
+    sandbox_image: ReplayedImage, compose_service: ComposeSandbox
+) -> Iterator[RunningSandbox]:
+    """The sandbox image running the command docker-compose.yml gives it."""
+    with run_container_command(sandbox_image, compose_service.command) as running:
         yield running
 
 
@@ -285,16 +315,16 @@ def test_sandbox_healthcheck_fails_while_nothing_listens(sandbox_image: Replayed
 
 @pytest.mark.slow
 def test_sandbox_container_command_serves_health_and_sends(
-    sandbox_image: ReplayedImage, sandbox_container: RunningSandbox
+    sandbox_image: ReplayedImage, sandbox_container: RunningSandbox, compose_service: ComposeSandbox
 ) -> None:
     port, base_url = sandbox_container.port, sandbox_container.base_url
     assert urllib.parse.urlsplit(base_url).port == port
 
     exposed = only(sandbox_image.instructions, "EXPOSE").arguments.split("/")[0]
-    connection = compose_sandbox_connection()
+    connection = compose_service.connection
     for probe in (
         healthcheck_command(only(sandbox_image.instructions, "HEALTHCHECK")),
-        connection["healthcheck"],
+        compose_service.healthcheck,
     ):
         result = sandbox_image.run(localized(probe, exposed, port))
         assert result.returncode == 0, result.stderr
@@ -323,3 +353,57 @@ def test_sandbox_container_command_stops_cleanly_on_sigterm(sandbox_image: Repla
     with run_container_command(sandbox_image) as running:
         running.process.send_signal(signal.SIGTERM)
         assert running.process.wait(timeout=15) == 0
+
+
+def admin_status(base_url: str, token: str | None) -> int:
+    request = urllib.request.Request(
+        f"{base_url}/__sandbox/messages",
+        headers={"X-Sandbox-Admin-Token": token} if token else {},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.slow
+def test_compose_sandbox_admin_api_needs_the_token_from_env(
+    sandbox_container: RunningSandbox, compose_service: ComposeSandbox
+) -> None:
+    assert admin_status(sandbox_container.base_url, None) in (401, 403)
+    assert admin_status(sandbox_container.base_url, "wrong-token") in (401, 403)
+    assert admin_status(sandbox_container.base_url, compose_service.admin_token) == 200
+
+
+@pytest.mark.slow
+def test_airflow_image_run_step_changes_only_the_provider_beside_airflow(tmp_path: Path) -> None:
+    """The RUN step's install, resolved (dry run) into this environment, which has the locked
+    Airflow like the image: the provider is the only package it would add or replace."""
+    instructions = parse_dockerfile(AIRFLOW_DOCKERFILE)
+    root = tmp_path / "rootfs"
+    for instruction in instructions:
+        if instruction.keyword == "COPY":
+            replay_copy(instruction, root, PurePosixPath("/"))
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    airflow_version = next(p["version"] for p in lock["package"] if p["name"] == "apache-airflow")
+    command = shlex.split(only(instructions, "RUN").arguments)
+    assert command[:2] == ["pip", "install"]
+    packages = [
+        str(root / PurePosixPath(arg).relative_to("/")) if arg.startswith("/") else arg
+        for arg in command[2:]
+        if not arg.startswith("--")
+    ]
+    packages = [p.replace("${AIRFLOW_VERSION}", airflow_version) for p in packages]
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv, "uv is needed to resolve the step"
+    result = subprocess.run(
+        [uv, "pip", "install", "--dry-run", "--python", sys.executable, *packages],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    changes = [line.split()[1] for line in result.stderr.splitlines() if line[:3] in (" + ", " - ")]
+    assert {re.split(r"[=@ ]", change)[0] for change in changes} == {"airflow-provider-ippanel"}
