@@ -19,11 +19,15 @@ from harness import (
     bare_process,
     mib,
     national_numbers,
+    pinned,
     sandbox_process,
 )
 from ippanel_mock.config import SandboxConfig
 
 CONNECTIONS = 64
+SERVER_CORE = 0
+"""Each server under test runs alone on this core (taskset), so it never competes with wrk."""
+WRK_CORE = 1
 SEND_BODY = {
     "sending_type": "webservice",
     "from_number": SANDBOX_SENDER,
@@ -101,11 +105,16 @@ def write_lua(path: Path, method: str, body: object | None) -> Path:
     return path
 
 
+def wrk_threads() -> int:
+    """One wrk thread when wrk has a core of its own, else one per core."""
+    return 1 if pinned(WRK_CORE) else max(2, os.cpu_count() or 2)
+
+
 def run_wrk(wrk: str, url: str, script: Path, duration: float) -> WrkResult:
-    threads = max(2, os.cpu_count() or 2)
     argv = [
+        *pinned(WRK_CORE),
         wrk,
-        f"-t{threads}",
+        f"-t{wrk_threads()}",
         f"-c{CONNECTIONS}",
         f"-d{max(1, round(duration))}s",
         "--timeout",
@@ -198,9 +207,15 @@ def _compare(section: Section, label: str, bare: WrkResult, sandbox: WrkResult) 
 
 def run(duration: float, warmup: float) -> Section:
     wrk = ensure_wrk()
+    pinning = (
+        f"the server under test pinned to core {SERVER_CORE} and wrk to core {WRK_CORE} "
+        "(`taskset -c`)"
+        if pinned(WRK_CORE)
+        else "no core pinning (taskset or a second core missing)"
+    )
     section = Section(
         "1. Sandbox throughput",
-        f"wrk, {CONNECTIONS} connections, {max(2, os.cpu_count() or 2)} threads, "
+        f"wrk, {CONNECTIONS} connections, {wrk_threads()} thread(s), {pinning}, "
         f"{duration:.0f} s per server and endpoint after a {warmup:.0f} s warm-up, run in halves "
         "ordered bare, sandbox, sandbox, bare (p50/p99/max: the worse half); each server its own "
         "process "
@@ -213,7 +228,7 @@ def run(duration: float, warmup: float) -> Section:
     scratch.mkdir(exist_ok=True)
     post_lua = write_lua(scratch / "post_send.lua", "POST", SEND_BODY)
     get_lua = write_lua(scratch / "get_recipients.lua", "GET", None)
-    with bare_process() as bare, sandbox_process() as sandbox:
+    with bare_process(core=SERVER_CORE) as bare, sandbox_process(core=SERVER_CORE) as sandbox:
         rss_start = sandbox.rss()
         bare_send, send = measure_pair(
             wrk, bare.url + "/api/send", sandbox.url + "/api/send", post_lua, duration, warmup
