@@ -13,7 +13,6 @@ from typing import Any, Self, TypeVar
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.admin import reset_sandbox
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_mock.models.backend import SandboxBackend
 
@@ -91,7 +90,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Back to the seeded start state (same as POST /__sandbox/reset)."""
-        reset_sandbox(self.app)
+        self.backend.reset()
 
 
 class ThreadedSandbox:

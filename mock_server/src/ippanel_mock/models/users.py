@@ -14,6 +14,7 @@ from typing import Any, Literal
 import pyotp
 
 from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.errors import AlreadyExists, SandboxError
 from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
 
 LoginMethod = Literal["login", "ga", "sms"]
@@ -34,8 +35,12 @@ OtpSender = Callable[["User", str], None]
 """Called with (user, code) whenever the sandbox "sends" an OTP SMS."""
 
 
-class UserError(ValueError):
+class UserError(SandboxError, ValueError):
     """A user definition is invalid (message names the field, never a secret)."""
+
+
+class UserConflict(AlreadyExists, UserError):
+    """The username or an API key is already taken (or given twice)."""
 
 
 @dataclass(slots=True)
@@ -111,7 +116,7 @@ class UserStore:
         if not isinstance(username, str) or not username.strip():
             raise UserError("username must be a non-empty string")
         if username in self._users:
-            raise UserError(f"username {username!r} already exists")
+            raise UserConflict(f"username {username!r} already exists")
         if not isinstance(password, str) or not password:
             raise UserError("password must be a non-empty string")
         if method not in LOGIN_METHODS:
@@ -127,9 +132,9 @@ class UserStore:
             if not isinstance(key, str) or not key:
                 raise UserError("api_keys must be non-empty strings")
             if key in self._api_keys:
-                raise UserError("an api key is already in use")
+                raise UserConflict("an api key is already in use")
         if len(set(keys)) != len(keys):
-            raise UserError("api_keys must be distinct")
+            raise UserConflict("api_keys must be distinct")
         if method == "ga" and totp_secret is None:
             totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
         if totp_secret is not None:
