@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sandbox_support import API_KEY, SMS_API_KEY
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from sandbox_api import Api
 
 
 def webservice(recipients: list[str], **extra: Any) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-async def get_credit(api: Api, key: str = "sandbox-api-key") -> float:
+async def get_credit(api: Api, key: str = API_KEY) -> float:
     _, body = await api.call("credit", "GET", "/api/payment/credit/mine", key=key, expect=200)
     value: float = body["data"]["credit"]
     return value
@@ -70,7 +71,7 @@ async def test_cancel_too_late_or_unscheduled_is_a_business_error(api: Api) -> N
 async def test_cancel_unknown_or_foreign_is_404(api: Api) -> None:
     [theirs] = await api.send_ids(
         webservice(["09121234567"], send_time=utc(api.backend.clock.now() + 3600)),
-        key="sandbox-sms-api-key",
+        key=SMS_API_KEY,
     )
     await cancel(api, theirs, 404)
     await cancel(api, 42, 404)

@@ -12,84 +12,46 @@ from pathlib import Path
 import pytest
 import requests
 from ippanel_mock.cli import build_parser, config_from_args
-
-
-def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ippanel_mock", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines: dict[str, str] = {}
-    for _ in range(2):
-        line = proc.stdout.readline()
-        if not line:
-            break
-        key, _, value = line.strip().partition("=")
-        lines[key] = value
-    return proc, lines
-
-
-def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> int:
-    proc.send_signal(sig)
-    try:
-        return proc.wait(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+from sandbox_support import API_KEY, SandboxProcess, sandbox_process
 
 
 @pytest.fixture
-def sandbox_process() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    proc, lines = start("--seed", "4", "--delivery-delay", "0")
-    try:
-        yield proc, lines
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+def running() -> Iterator[SandboxProcess]:
+    with sandbox_process("--seed", "4", "--delivery-delay", "0") as process:
+        yield process
 
 
-def test_prints_url_and_key_serves_and_stops_on_sigterm(
-    sandbox_process: tuple[subprocess.Popen[str], dict[str, str]],
-) -> None:
-    proc, lines = sandbox_process
-    url = lines["IPPANEL_BASE_URL"]
+def test_prints_url_and_key_serves_and_stops_on_sigterm(running: SandboxProcess) -> None:
+    url = running.url
     assert url.startswith("http://127.0.0.1:")
     assert not url.endswith(":0")
-    assert lines["IPPANEL_API_KEY"] == "sandbox-api-key"
+    assert running.api_key == API_KEY
     assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
     credit = requests.get(
-        f"{url}/api/payment/credit/mine",
-        headers={"Authorization": lines["IPPANEL_API_KEY"]},
-        timeout=5,
+        f"{url}/api/payment/credit/mine", headers={"Authorization": running.api_key}, timeout=5
     )
     assert credit.status_code == 200
-    assert stop(proc) == 0
-    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    code, stderr = running.stop()
+    assert code == 0
+    assert "Traceback" not in stderr
 
 
 def test_sigint_also_stops_cleanly() -> None:
-    proc, lines = start()
-    assert "IPPANEL_BASE_URL" in lines
-    assert stop(proc, signal.SIGINT) == 0
+    with sandbox_process() as running:
+        assert running.stop(signal.SIGINT)[0] == 0
 
 
 def test_admin_token_and_users_file_flags(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text(json.dumps([{"username": "qa", "mobile": "09121110000", "api_key": "qa-key"}]))
-    proc, lines = start("--admin-token", "t0k", "--users", str(users))
-    try:
-        url = lines["IPPANEL_BASE_URL"]
+    with sandbox_process("--admin-token", "t0k", "--users", str(users)) as running:
+        url = running.url
         assert requests.get(f"{url}/__sandbox/users", timeout=5).status_code == 401
         listing = requests.get(
             f"{url}/__sandbox/users", headers={"X-Sandbox-Admin-Token": "t0k"}, timeout=5
         ).json()
         assert "qa" in [u["username"] for u in listing["items"]]
-    finally:
-        assert stop(proc) == 0
+        assert running.stop()[0] == 0
 
 
 def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> None:

@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.app import create_app
 from ippanel_mock.server import ThreadedSandbox
 from jsonschema import Draft202012Validator
+from sandbox_support import AUTH, app_client
 
 METHODS = {"get", "post", "put", "delete", "patch"}
 
 
 @pytest.fixture
 async def document(aiohttp_client: Any) -> tuple[dict[str, Any], TestClient]:
-    client = await aiohttp_client(create_app(SandboxConfig()))
+    client = await app_client(aiohttp_client, SandboxConfig())
     resp = await client.get("/openapi.json")
     assert resp.status == 200
     assert resp.content_type == "application/json"
@@ -124,8 +124,8 @@ async def test_documented_responses_match_real_answers(document: Any) -> None:
         ("post", "/__sandbox/chaos", {"route": "*", "first_n": 1, "status": 503}, {}),
         ("post", "/__sandbox/users", {"username": 5}, {}),
         ("delete", "/__sandbox/chaos", None, {}),
-        ("get", "/api/payment/credit/mine", None, {"Authorization": "sandbox-api-key"}),
-        ("get", "/api/payment/credit/mine", None, {"Authorization": "sandbox-api-key"}),
+        ("get", "/api/payment/credit/mine", None, AUTH),
+        ("get", "/api/payment/credit/mine", None, AUTH),
         ("get", "/api/payment/credit/mine", None, {}),
     ]
     for method, path, body, headers in calls:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient
-from ippanel_mock import SandboxBackend, SandboxConfig, create_app
+from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.http.envelope import MSG_BAD_CONTENT_TYPE, MSG_BAD_JSON, MSG_TOO_LARGE
 from ippanel_mock.http.send import MAX_FILE_ROWS, MSG_BAD_MULTIPART
+from sandbox_support import API_KEY, PASSWORD, app_client
 
-API_KEY = "sandbox-api-key"
 BODY_CAP = 4096
 Client = TestClient[web.Request, web.Application]
 
@@ -52,7 +52,7 @@ async def sandbox(
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> tuple[Client, SandboxBackend]:
     backend = SandboxBackend(SandboxConfig(delivery_delay=10.0, max_body_bytes=BODY_CAP))
-    return await aiohttp_client(create_app(backend=backend)), backend
+    return await app_client(aiohttp_client, backend=backend), backend
 
 
 def snapshot(backend: SandboxBackend) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def snapshot(backend: SandboxBackend) -> dict[str, Any]:
         "bulks": backend.outbox.count(),
         "messages": len(backend.messages),
         "credit": {u.username: u.credit for u in backend.users.all()},
-        "password_ok": backend.users.login("sandbox", "sandbox-password") is not None,
+        "password_ok": backend.users.login("sandbox", PASSWORD) is not None,
     }
 
 
@@ -267,7 +267,7 @@ async def test_bad_csv_is_422_naming_file_and_line(
     aiohttp_client: Any, content: bytes | None, field: str, words: str
 ) -> None:
     backend = SandboxBackend(SandboxConfig(delivery_delay=10.0, max_body_bytes=4_000_000))
-    client = await aiohttp_client(create_app(backend=backend))
+    client = await app_client(aiohttp_client, backend=backend)
     before = snapshot(backend)
     status, body = await post(client, "/api/send", data=csv_form(content))
     assert (status, body["meta"]["message_code"]) == (422, "400-2"), body

@@ -18,11 +18,11 @@ from ippanel_mock.http.app import create_app
 from ippanel_mock.http.openapi import build_document
 from ippanel_mock.models.patterns import DEMO_PATTERNS
 from ippanel_mock.server import ThreadedSandbox
+from sandbox_support import API_KEY
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
 
-API_KEY = "sandbox-api-key"
 WRONG_KEY = "not-a-sandbox-key"
 EXAMPLES_PER_OPERATION = 40
 REQUEST_TIMEOUT = 15.0

@@ -5,9 +5,6 @@ tests/mock_server/test_api_auth.py; the admin token on a few routes in test_admi
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,9 +17,9 @@ from ippanel_mock import SandboxBackend, SandboxConfig, create_app
 from ippanel_mock.http.envelope import MSG_BAD_CREDENTIALS
 from ippanel_mock.http.openapi import build_document
 from ippanel_mock.models.users import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET
+from sandbox_support import API_KEY, app_client, sandbox_process
 
 Client = TestClient[web.Request, web.Application]
-API_KEY = "sandbox-api-key"
 OTHER_KEY = "other-tenant-key-7f3a"
 ADMIN_TOKEN = "admin-s3cret-token"
 SCHEDULED = "2999-01-01 10:00:00"
@@ -59,7 +56,7 @@ async def sandbox(
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> tuple[Client, SandboxBackend]:
     backend = SandboxBackend(SandboxConfig(delivery_delay=0))
-    return await aiohttp_client(create_app(backend=backend)), backend
+    return await app_client(aiohttp_client, backend=backend), backend
 
 
 async def call(
@@ -202,7 +199,7 @@ async def test_every_admin_operation_refuses_without_the_admin_token(
     aiohttp_client: Callable[..., Awaitable[Client]], method: str, path: str
 ) -> None:
     backend = SandboxBackend(SandboxConfig(admin_token=ADMIN_TOKEN, delivery_delay=0))
-    client = await aiohttp_client(create_app(backend=backend))
+    client = await app_client(aiohttp_client, backend=backend)
     users_before = [u.username for u in backend.users.all()]
     for headers in ({}, {"X-Sandbox-Admin-Token": "wrong"}, {"Authorization": API_KEY}):
         resp = await client.request(method, path, headers=headers, json={"username": "x"})
@@ -218,27 +215,10 @@ async def test_every_admin_operation_refuses_without_the_admin_token(
 def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
     """A full flow against `python -m ippanel_mock --admin-token … --access-log`: every secret
     that crossed the wire (API key, password, tokens, OTP, admin token) is absent from stderr."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ippanel_mock",
-            "--port",
-            "0",
-            "--delivery-delay",
-            "0",
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--access-log",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     secrets = [API_KEY, DEFAULT_PASSWORD, ADMIN_TOKEN]
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip().partition("=")[2]
+    flags = ("--delivery-delay", "0", "--admin-token", ADMIN_TOKEN, "--access-log")
+    with sandbox_process(*flags) as running:
+        url = running.url
         assert url.startswith("http://127.0.0.1:")
         admin = {"X-Sandbox-Admin-Token": ADMIN_TOKEN}
         assert requests.get(f"{url}/__sandbox/users", timeout=5).status_code == 401
@@ -283,13 +263,7 @@ def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
             == 200
         )
         secrets += [temp, final]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        _, stderr = running.stop()
     assert "/api/send" in stderr, "the access log is on"
     assert "/__sandbox/otp/sandbox-sms" in stderr
     for secret in secrets:
