@@ -79,7 +79,14 @@ def test_flags_map_onto_the_config() -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--delivery-delay", "-1"], ["--port", "70000"], ["--rate-limit", "0"]]
+    "argv",
+    [
+        ["--delivery-delay", "-1"],
+        ["--delivery-delay", "nan"],
+        ["--port", "70000"],
+        ["--rate-limit", "0"],
+        ["--rate-limit", "inf"],
+    ],
 )
 def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from ippanel_mock.cli import main

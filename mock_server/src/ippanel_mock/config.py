@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,8 @@ class SandboxConfig:
     access_log: bool = False
 
     def __post_init__(self) -> None:
-        if self.delivery_delay < 0:
-            raise ValueError("delivery_delay must be >= 0")
+        if not (math.isfinite(self.delivery_delay) and self.delivery_delay >= 0):
+            raise ValueError("delivery_delay must be a finite number >= 0")
         if self.history < 0:
             raise ValueError("history must be >= 0")
         if self.max_body_bytes <= 0:
@@ -41,7 +42,9 @@ class SandboxConfig:
             raise ValueError("capacities must be > 0")
         if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
             raise ValueError("outbox capacities must be > 0")
-        if self.rate_limit is not None and self.rate_limit <= 0:
-            raise ValueError("rate_limit must be > 0 or None")
+        if self.rate_limit is not None and not (
+            math.isfinite(self.rate_limit) and self.rate_limit > 0
+        ):
+            raise ValueError("rate_limit must be a finite number > 0, or None")
         if self.rate_burst <= 0:
             raise ValueError("rate_burst must be > 0")

@@ -1,14 +1,15 @@
 """Request bodies: one reading path for every route, public and admin.
 
 A body is read once and capped at the configured size, must be JSON (or absent, where the route
-allows it), is parsed, must be an object, and is checked against its JSON Schema file. Problems
-are raised as BodyError (with a kind) or SchemaViolation; each route family words them in its
-own answer format (http/operations.py), so both families refuse the same things.
+allows it), is parsed strictly (RFC 8259 with valid UTF-8: no NaN or Infinity, no number that
+overflows to infinity, no lone surrogate), may nest at most MAX_JSON_DEPTH levels, must be an
+object, and is checked against its JSON Schema file. Problems are raised as BodyError (with a
+kind) or SchemaViolation; each route family words them in its own answer format
+(http/operations.py), so both families refuse the same things.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -23,6 +24,9 @@ JSON_CONTENT_TYPES = ("application/json", "application/octet-stream")
 """application/octet-stream is what aiohttp reports when a client sends no Content-Type."""
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_CONTENT_TYPE = "multipart/form-data"
+MAX_JSON_DEPTH = 32
+"""Levels of arrays and objects a body may nest (a send needs 4): deeper input is refused before
+anything walks it, so no check, message or log line can recurse on it."""
 
 
 class BodyProblem(Enum):
@@ -30,6 +34,7 @@ class BodyProblem(Enum):
     CONTENT_TYPE = "content_type"
     EMPTY = "empty"
     MALFORMED = "malformed"
+    TOO_DEEP = "too_deep"
     NOT_OBJECT = "not_object"
     BAD_MULTIPART = "bad_multipart"
 
@@ -70,20 +75,37 @@ async def read_bytes(request: web.Request, limit: int) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
+    """orjson's strict reading; then the nesting limit (walked only when the brackets could
+    exceed it)."""
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BodyError(BodyProblem.MALFORMED) from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and nests_deeper(value, MAX_JSON_DEPTH):
+        raise BodyError(BodyProblem.TOO_DEEP)
+    return value
+
+
+def nests_deeper(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels (a loop, never recursion)."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if type(node) is dict else node
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 async def read_json_object(request: web.Request, limit: int, *, optional: bool) -> dict[str, Any]:
     """The body as a JSON object; an empty body is `{}` where the route makes it optional."""
     raw = await read_bytes(request, limit)
-    if not raw.strip():
+    if not raw or raw.isspace():
         if optional:
             return {}
         raise BodyError(BodyProblem.EMPTY)

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from ippanel_mock.http.base import BACKEND, Refusal
 from ippanel_mock.http.body import (
+    MAX_JSON_DEPTH,
     BodyError,
     BodyProblem,
     SchemaViolation,
@@ -34,6 +35,7 @@ from ippanel_mock.http.envelope import (
     MSG_BAD_CONTENT_TYPE,
     MSG_BAD_JSON,
     MSG_BAD_MULTIPART,
+    MSG_TOO_DEEP,
     MSG_TOO_LARGE,
     ApiError,
     unauthorized,
@@ -314,6 +316,7 @@ PUBLIC_BODY_ANSWERS: dict[BodyProblem, tuple[int, str, str]] = {
     BodyProblem.CONTENT_TYPE: (415, "415-1", MSG_BAD_CONTENT_TYPE),
     BodyProblem.EMPTY: (400, "400-3", MSG_BAD_JSON),
     BodyProblem.MALFORMED: (400, "400-3", MSG_BAD_JSON),
+    BodyProblem.TOO_DEEP: (400, "400-3", MSG_TOO_DEEP),
     BodyProblem.BAD_MULTIPART: (400, "400-3", MSG_BAD_MULTIPART),
 }
 
@@ -387,6 +390,7 @@ ADMIN_BODY_ANSWERS: dict[BodyProblem, tuple[int, str]] = {
     BodyProblem.CONTENT_TYPE: (415, "Content-Type must be application/json"),
     BodyProblem.EMPTY: (400, "request body must be a JSON object"),
     BodyProblem.MALFORMED: (400, "request body is not valid JSON"),
+    BodyProblem.TOO_DEEP: (400, f"request body nests deeper than {MAX_JSON_DEPTH} levels"),
     BodyProblem.NOT_OBJECT: (422, "request body must be a JSON object"),
     BodyProblem.BAD_MULTIPART: (400, "request body is not valid multipart/form-data"),
 }

@@ -97,6 +97,7 @@ class SandboxBackend:
         self.patterns = PatternStore()
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
+        self._send_context = SendContext(self.config.seed, self.patterns)
         self.reset()
 
     def reset(self) -> None:
@@ -131,7 +132,7 @@ class SandboxBackend:
 
         Raises InvalidFields naming every bad field, or UnknownPattern; then nothing is made.
         """
-        plans = plan_send(body, SendContext(self.config.seed, self.patterns))
+        plans = plan_send(body, self._send_context)
         return self._create(user, plans, user_ip)
 
     def send_file(

@@ -40,9 +40,10 @@ MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست
 MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BulkPlan:
-    """One bulk to create once the whole request is known to be valid."""
+    """One bulk to create once the whole request is known to be valid (not frozen: a frozen
+    dataclass pays an object.__setattr__ per field, on every send)."""
 
     text: str
     recipients: array
