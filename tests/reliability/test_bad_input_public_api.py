@@ -250,6 +250,10 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         (HEADER + "09121234567,سلام\n".encode("cp1256"), "files.0", "UTF-8"),
         (TOO_MANY_ROWS, "files.0", str(MAX_FILE_ROWS)),
         (None, "files", "فایل"),
+        (HEADER + b"09121234567," + b"a" * 140_000 + b"\n", "files.0.2", "CSV"),
+        (HEADER + b'09121234567,"hello\n', "files.0.2", "CSV"),
+        (HEADER + b'09121234567,"a"b\n', "files.0.2", "CSV"),
+        (b"recipient,message\r09121234567,hi\r", "files.0.1", "CSV"),
     ],
     ids=[
         "no-header",
@@ -261,6 +265,10 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         "not-utf8",
         "over-row-cap",
         "no-file",
+        "field-over-131072-bytes",
+        "unterminated-quote",
+        "text-after-closing-quote",
+        "cr-only-line-ends",
     ],
 )
 async def test_bad_csv_is_422_naming_file_and_line(

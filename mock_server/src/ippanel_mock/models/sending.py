@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +38,7 @@ POSTAL_OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
 MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
+MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
 
 
 @dataclass(slots=True)
@@ -190,13 +191,26 @@ def plan_send(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
 
 
 def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:
-    """`recipient,message` rows grouped by message, first-seen order; errors name the line."""
+    """`recipient,message` rows grouped by message, first-seen order; errors name the line.
+
+    Read strictly: a field over the csv module's limit, an unterminated quote, text after a
+    closing quote or a line ending in a bare CR ends the file with one error naming its line,
+    so no part of a malformed file is sent.
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         collect(errors, field, "فایل باید با کدگذاری UTF-8 باشد")
         return {}
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text), strict=True)
+    try:
+        return _group_rows(rows, field, errors)
+    except csv.Error as exc:
+        collect(errors, f"{field}.{rows.line_num}", f"{MSG_BAD_CSV}: {exc}")
+        return {}
+
+
+def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> dict[str, array]:
     header = next(rows, None)
     if header is None or [h.strip().lower() for h in header] != ["recipient", "message"]:
         collect(errors, field, "سطر اول فایل باید recipient,message باشد")
