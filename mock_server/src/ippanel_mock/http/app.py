@@ -25,6 +25,7 @@ from ippanel_mock.http.openapi import setup_openapi
 from ippanel_mock.http.ratelimit import ratelimit_middleware, setup_ratelimit
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.journal import key_hint
+from ippanel_mock.models.wording import valid_unicode
 
 log = logging.getLogger("ippanel_mock")
 
@@ -76,8 +77,8 @@ async def envelope_middleware(request: web.Request, handler: Handler) -> web.Str
         backend = request.app[BACKEND]
         backend.journal.record_request(
             request.method,
-            request.path,
-            request.query_string,
+            valid_unicode(request.path),
+            valid_unicode(request.query_string),
             response.status,
             key_hint(request.headers.get("Authorization")),
             backend.clock.now(),

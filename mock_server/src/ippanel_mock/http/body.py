@@ -19,6 +19,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from ippanel_mock.http.validation import is_valid
+from ippanel_mock.models.wording import valid_unicode
 
 JSON_CONTENT_TYPES = ("application/json", "application/octet-stream")
 """application/octet-stream is what aiohttp reports when a client sends no Content-Type."""
@@ -140,13 +141,14 @@ async def read_file_form(
             total += len(data)
             if total > limit:
                 raise BodyError(BodyProblem.TOO_LARGE)
-            if part.name in file_fields:
+            name = valid_unicode(part.name)  # header bytes that were not UTF-8
+            if name in file_fields:
                 files.append(bytes(data))
             else:
                 try:
-                    fields[part.name] = bytes(data).decode("utf-8")
+                    fields[name] = bytes(data).decode("utf-8")
                 except UnicodeDecodeError:
-                    fields[part.name] = ""
+                    fields[name] = ""
     except (ValueError, HttpProcessingError):
         raise BodyError(BodyProblem.BAD_MULTIPART) from None
     return FileForm(fields, files)

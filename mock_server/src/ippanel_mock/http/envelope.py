@@ -11,6 +11,7 @@ import orjson
 from aiohttp import web
 
 from ippanel_mock.http.base import Refusal
+from ippanel_mock.models.wording import valid_unicode
 
 MSG_OK = "انجام شد"
 MSG_BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
@@ -28,11 +29,12 @@ _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def dump_bytes(body: Any) -> bytes:
-    """Compact UTF-8 JSON (Persian text unescaped); orjson, or json for what orjson refuses."""
+    """Compact UTF-8 JSON (Persian text unescaped); orjson, or json for what orjson refuses
+    (a lone surrogate that slipped into a message becomes U+FFFD, never a failed answer)."""
     try:
         return orjson.dumps(body, option=_ORJSON_OPTIONS)
     except TypeError:
-        return _dumps(body).encode("utf-8")
+        return valid_unicode(_dumps(body)).encode("utf-8")
 
 
 class ApiError(Refusal):

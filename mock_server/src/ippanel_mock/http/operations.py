@@ -12,7 +12,6 @@ admin API. One reading path serves both families, so both refuse the same bodies
 from __future__ import annotations
 
 import functools
-import hmac
 import json
 import math
 import re
@@ -44,8 +43,8 @@ from ippanel_mock.http.envelope import (
 from ippanel_mock.http.validation import admin_schema_errors, load_schema, schema_errors
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.errors import SandboxError
-from ippanel_mock.models.users import User
-from ippanel_mock.models.wording import invalid_message, required_message
+from ippanel_mock.models.users import User, secrets_match
+from ippanel_mock.models.wording import invalid_message, required_message, valid_unicode
 
 ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
 MSG_NOT_AN_OBJECT = "بدنه درخواست باید یک شیء JSON باشد"
@@ -381,8 +380,9 @@ _readable_dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 
 def json_response(data: Any, *, status: int = 200) -> web.Response:
-    """JSON with Persian text left readable (UTF-8), not \\u-escaped."""
-    return web.json_response(data, status=status, dumps=_readable_dumps)
+    """JSON with Persian text left readable (UTF-8), not \\u-escaped; always valid UTF-8."""
+    body = valid_unicode(_readable_dumps(data)).encode("utf-8")
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 ADMIN_BODY_ANSWERS: dict[BodyProblem, tuple[int, str]] = {
@@ -420,10 +420,6 @@ def admin_refusal(op: Operation, exc: Exception, limit: int) -> Exception:
     return AdminError(status, exc.message, **extra)
 
 
-def token_matches(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
 def admin_endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     handler, spec, guarded, params = op.handler, op.body, op.auth, op.query_params
 
@@ -432,7 +428,7 @@ def admin_endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.Strea
         expected = backend.config.admin_token
         if guarded and expected:
             given = request.headers.get(ADMIN_TOKEN_HEADER, "")
-            if not token_matches(given, expected):
+            if not secrets_match(given, expected):
                 raise AdminError(401, f"missing or wrong {ADMIN_TOKEN_HEADER} header")
         limit = backend.config.max_body_bytes
         try:

@@ -7,6 +7,8 @@ import itertools
 from collections import deque
 from dataclasses import dataclass, field
 
+from ippanel_mock.models.wording import valid_unicode
+
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
@@ -54,7 +56,7 @@ def key_hint(secret: str | None) -> str | None:
         return None
     if len(secret) <= 8:
         return "…"
-    return f"{secret[:4]}…{secret[-2:]}"
+    return valid_unicode(f"{secret[:4]}…{secret[-2:]}")
 
 
 class RequestJournal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import itertools
 import json
 import random
@@ -33,6 +34,14 @@ DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 OtpSender = Callable[["User", str], None]
 """Called with (user, code) whenever the sandbox "sends" an OTP SMS."""
+
+
+def secrets_match(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret (password, OTP, token), for any text: bytes that were
+    not UTF-8 (lone surrogates) compare as bytes instead of raising."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 class UserError(SandboxError, ValueError):

@@ -1,4 +1,5 @@
-"""Persian field names and messages, shared by the domain rules and the request validation."""
+"""Persian field names and messages, shared by the domain rules and the request validation;
+and text made safe to show (valid Unicode)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,10 @@ def invalid_message(field: str) -> str:
 
 def not_allowed_message(field: str) -> str:
     return f"گزینه {field} مجاز نیست"
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with every lone surrogate (from bytes that were not UTF-8) replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
