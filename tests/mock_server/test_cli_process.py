@@ -70,10 +70,14 @@ def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> 
 
 def test_flags_map_onto_the_config() -> None:
     argv = "--seed 9 --delivery-delay 0.5 --history 3 --rate-limit 5 --rate-burst 7"
-    args = build_parser().parse_args([*argv.split(), "--max-body", "2048", "--access-log"])
+    limits = "--header-timeout 3 --idle-timeout 20 --max-connections 64"
+    args = build_parser().parse_args(
+        [*argv.split(), *limits.split(), "--max-body", "2048", "--access-log"]
+    )
     config = config_from_args(args)
     assert (config.seed, config.delivery_delay, config.history) == (9, 0.5, 3)
     assert (config.rate_limit, config.rate_burst, config.max_body_bytes) == (5, 7, 2048)
+    assert (config.header_timeout, config.idle_timeout, config.max_connections) == (3, 20, 64)
     assert config.access_log is True
     assert config_from_args(build_parser().parse_args([])).access_log is False
 
@@ -86,6 +90,9 @@ def test_flags_map_onto_the_config() -> None:
         ["--port", "70000"],
         ["--rate-limit", "0"],
         ["--rate-limit", "inf"],
+        ["--header-timeout", "0"],
+        ["--idle-timeout", "nan"],
+        ["--max-connections", "0"],
     ],
 )
 def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,6 +97,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="bulks kept, oldest evicted (default %(default)s)",
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=defaults.header_timeout,
+        metavar="S",
+        help="seconds to send a request's head (from its first byte), and then its body; "
+        "slower clients are dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        metavar="S",
+        help="seconds a connection may stay open without a request (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        metavar="N",
+        help="open connections at most; past it the oldest idle one is closed "
+        "(default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -116,6 +139,9 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
         access_log=args.access_log,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        max_connections=args.max_connections,
     )
 
 

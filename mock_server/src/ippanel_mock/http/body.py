@@ -10,6 +10,7 @@ kind) or SchemaViolation; each route family words them in its own answer format
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,6 +19,7 @@ import orjson
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.validation import is_valid
 from ippanel_mock.models.wording import valid_unicode
 
@@ -36,6 +38,7 @@ class BodyProblem(Enum):
     EMPTY = "empty"
     MALFORMED = "malformed"
     TOO_DEEP = "too_deep"
+    TOO_SLOW = "too_slow"
     NOT_OBJECT = "not_object"
     BAD_MULTIPART = "bad_multipart"
 
@@ -62,14 +65,22 @@ def check_schema(schema: str, instance: Any) -> None:
         raise SchemaViolation(schema, instance)
 
 
-async def read_bytes(request: web.Request, limit: int) -> bytes:
-    """The whole body, or BodyError(TOO_LARGE) above `limit` bytes (declared or actual)."""
+async def read_bytes(request: web.Request, config: SandboxConfig) -> bytes:
+    """The whole body; BodyError(TOO_LARGE) above the size cap (declared or actual), or
+    BodyError(TOO_SLOW) when it does not arrive within the header timeout."""
+    limit = config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise BodyError(BodyProblem.TOO_LARGE)
     try:
-        raw = await request.read()
+        if request.content.is_eof():  # already here: the common case costs no timer
+            raw = await request.read()
+        else:
+            async with asyncio.timeout(config.header_timeout):
+                raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise BodyError(BodyProblem.TOO_LARGE) from None
+    except TimeoutError:
+        raise BodyError(BodyProblem.TOO_SLOW) from None
     if len(raw) > limit:
         raise BodyError(BodyProblem.TOO_LARGE)
     return raw
@@ -103,9 +114,11 @@ def nests_deeper(value: Any, limit: int) -> bool:
     return False
 
 
-async def read_json_object(request: web.Request, limit: int, *, optional: bool) -> dict[str, Any]:
+async def read_json_object(
+    request: web.Request, config: SandboxConfig, *, optional: bool
+) -> dict[str, Any]:
     """The body as a JSON object; an empty body is `{}` where the route makes it optional."""
-    raw = await read_bytes(request, limit)
+    raw = await read_bytes(request, config)
     if not raw or raw.isspace():
         if optional:
             return {}
@@ -127,9 +140,18 @@ class FileForm:
 
 
 async def read_file_form(
-    request: web.Request, limit: int, file_fields: tuple[str, ...]
+    request: web.Request, config: SandboxConfig, file_fields: tuple[str, ...]
 ) -> FileForm:
-    """Text fields (undecodable text reads as "") and file parts, at most `limit` bytes in all."""
+    """Text fields (undecodable text reads as "") and file parts, at most the size cap in all,
+    within the header timeout."""
+    try:
+        async with asyncio.timeout(config.header_timeout):
+            return await _read_parts(request, config.max_body_bytes, file_fields)
+    except TimeoutError:
+        raise BodyError(BodyProblem.TOO_SLOW) from None
+
+
+async def _read_parts(request: web.Request, limit: int, file_fields: tuple[str, ...]) -> FileForm:
     fields: dict[str, str] = {}
     files: list[bytes] = []
     total = 0

@@ -108,10 +108,11 @@ async def _read_body_first(request: web.Request) -> None:
     times out meanwhile still gets its send processed (aiohttp drops an unread body on
     disconnect). Bodies of unknown or oversized length are left to the handler's checks."""
     length = request.content_length
-    limit = request.app[BACKEND].config.max_body_bytes
-    if length is not None and 0 < length <= limit:
-        with contextlib.suppress(ConnectionResetError, web.HTTPException):
-            await request.read()
+    config = request.app[BACKEND].config
+    if length is not None and 0 < length <= config.max_body_bytes:
+        with contextlib.suppress(ConnectionResetError, web.HTTPException, TimeoutError):
+            async with asyncio.timeout(config.header_timeout):
+                await request.read()
 
 
 @web.middleware

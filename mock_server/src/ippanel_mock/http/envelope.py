@@ -23,6 +23,7 @@ MSG_BAD_CONTENT_TYPE = "نوع محتوای درخواست پشتیبانی نم
 MSG_SERVER_ERROR = "خطای داخلی سرور"
 MSG_BAD_MULTIPART = "بدنه multipart/form-data معتبر نیست"
 MSG_TOO_DEEP = "بدنه درخواست بیش از حد تودرتو است"
+MSG_TOO_SLOW = "زمان ارسال درخواست به پایان رسید"
 
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS

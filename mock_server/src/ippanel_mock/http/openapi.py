@@ -24,9 +24,9 @@ from ippanel_mock.http.operations import (
 )
 
 OPENAPI_VERSION = "3.1.0"
-BODY_STATUSES = (400, 413, 415, 422)
-"""What any route reading a JSON body can answer besides its own errors (bad JSON, too large,
-wrong content type, validation)."""
+BODY_STATUSES = (400, 408, 413, 415, 422)
+"""What any route reading a body can answer besides its own errors (bad JSON, too slow, too
+large, wrong content type, validation)."""
 RETRY_AFTER = {
     "Retry-After": {
         "description": "seconds until the bucket has a token again",

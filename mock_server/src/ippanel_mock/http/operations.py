@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 
 from aiohttp import web
 
+from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.base import BACKEND, Refusal
 from ippanel_mock.http.body import (
     MAX_JSON_DEPTH,
@@ -36,6 +37,7 @@ from ippanel_mock.http.envelope import (
     MSG_BAD_MULTIPART,
     MSG_TOO_DEEP,
     MSG_TOO_LARGE,
+    MSG_TOO_SLOW,
     ApiError,
     unauthorized,
     validation_failed,
@@ -180,7 +182,7 @@ RESPONSE_COMPONENTS = {"error": "IPPanelError", "admin_error": "AdminError"}
 class BodySpec(Protocol):
     """How a route's body is read (and refused), and how it is documented."""
 
-    async def read(self, request: web.Request, limit: int) -> Any: ...
+    async def read(self, request: web.Request, config: SandboxConfig) -> Any: ...
 
     def document(self, components: Components) -> dict[str, Any]: ...
 
@@ -198,8 +200,8 @@ class JsonBody:
     documented: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     """A copy of the schema as the document shows it (when it says more than the check)."""
 
-    async def read(self, request: web.Request, limit: int) -> dict[str, Any]:
-        body = await read_json_object(request, limit, optional=self.optional)
+    async def read(self, request: web.Request, config: SandboxConfig) -> dict[str, Any]:
+        body = await read_json_object(request, config, optional=self.optional)
         check_schema(self.schema, body)
         return body
 
@@ -316,6 +318,7 @@ PUBLIC_BODY_ANSWERS: dict[BodyProblem, tuple[int, str, str]] = {
     BodyProblem.EMPTY: (400, "400-3", MSG_BAD_JSON),
     BodyProblem.MALFORMED: (400, "400-3", MSG_BAD_JSON),
     BodyProblem.TOO_DEEP: (400, "400-3", MSG_TOO_DEEP),
+    BodyProblem.TOO_SLOW: (408, "408-1", MSG_TOO_SLOW),
     BodyProblem.BAD_MULTIPART: (400, "400-3", MSG_BAD_MULTIPART),
 }
 
@@ -352,7 +355,7 @@ def public_endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.Stre
                 raise unauthorized()
         try:
             values = {p.name: p.read(request) for p in params} if params else {}
-            body = await spec.read(request, backend.config.max_body_bytes) if spec else None
+            body = await spec.read(request, backend.config) if spec else None
             return await handler(Call(request, backend, body, values, caller))
         except (BodyError, SchemaViolation, ParamError, SandboxError) as exc:
             raise public_refusal(op, exc) from None
@@ -386,7 +389,8 @@ def json_response(data: Any, *, status: int = 200) -> web.Response:
 
 
 ADMIN_BODY_ANSWERS: dict[BodyProblem, tuple[int, str]] = {
-    BodyProblem.TOO_LARGE: (413, "request body is larger than {limit} bytes"),
+    BodyProblem.TOO_LARGE: (413, "request body is larger than {config.max_body_bytes} bytes"),
+    BodyProblem.TOO_SLOW: (408, "request body did not arrive within {config.header_timeout:g} s"),
     BodyProblem.CONTENT_TYPE: (415, "Content-Type must be application/json"),
     BodyProblem.EMPTY: (400, "request body must be a JSON object"),
     BodyProblem.MALFORMED: (400, "request body is not valid JSON"),
@@ -396,11 +400,11 @@ ADMIN_BODY_ANSWERS: dict[BodyProblem, tuple[int, str]] = {
 }
 
 
-def admin_refusal(op: Operation, exc: Exception, limit: int) -> Exception:
+def admin_refusal(op: Operation, exc: Exception, config: SandboxConfig) -> Exception:
     """The `{"error": ...}` answer for a refusal met while serving an admin operation."""
     if isinstance(exc, BodyError):
         status, message = ADMIN_BODY_ANSWERS[exc.problem]
-        return AdminError(status, message.format(limit=limit))
+        return AdminError(status, message.format(config=config))
     if isinstance(exc, SchemaViolation):
         fields = admin_schema_errors(exc.schema, exc.instance)
         return AdminError(422, "invalid request body", fields=fields)
@@ -430,12 +434,11 @@ def admin_endpoint(op: Operation) -> Callable[[web.Request], Awaitable[web.Strea
             given = request.headers.get(ADMIN_TOKEN_HEADER, "")
             if not secrets_match(given, expected):
                 raise AdminError(401, f"missing or wrong {ADMIN_TOKEN_HEADER} header")
-        limit = backend.config.max_body_bytes
         try:
             values = {p.name: p.read(request) for p in params} if params else {}
-            body = await spec.read(request, limit) if spec else None
+            body = await spec.read(request, backend.config) if spec else None
             return await handler(Call(request, backend, body, values, None))
         except (BodyError, SchemaViolation, ParamError, SandboxError) as exc:
-            raise admin_refusal(op, exc, limit) from None
+            raise admin_refusal(op, exc, backend.config) from None
 
     return functools.update_wrapper(endpoint, handler)

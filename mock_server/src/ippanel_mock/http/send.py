@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.body import (
     FORM_CONTENT_TYPE,
     MULTIPART_CONTENT_TYPE,
@@ -66,14 +67,14 @@ def with_recipient_items(schema: Any) -> Any:
 class SendBody:
     """JSON checked against `send` and then its sending type's schema, or a multipart CSV form."""
 
-    async def read(self, request: web.Request, limit: int) -> dict[str, Any] | FileForm:
+    async def read(self, request: web.Request, config: SandboxConfig) -> dict[str, Any] | FileForm:
         content_type = request.content_type
         if content_type == MULTIPART_CONTENT_TYPE:
-            return await read_file_form(request, limit, FILE_PARTS)
+            return await read_file_form(request, config, FILE_PARTS)
         if content_type == FORM_CONTENT_TYPE:
-            await read_bytes(request, limit)
+            await read_bytes(request, config)
             raise BodyError(BodyProblem.CONTENT_TYPE)
-        body = await read_json_object(request, limit, optional=False)
+        body = await read_json_object(request, config, optional=False)
         check_schema("send", body)
         variant = SEND_VARIANTS.get(body["sending_type"])
         if variant is not None:
