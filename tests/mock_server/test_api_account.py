@@ -97,3 +97,26 @@ async def test_calculate_price_requires_a_message(api: Api) -> None:
         json={"number": "+983000505"}, expect=422,
     )  # fmt: skip
     assert body["meta"]["errors"] == {"message": ["تکمیل گزینه پیام الزامی است"]}
+
+
+async def test_a_cancel_refunds_only_what_was_debited(api: Api) -> None:
+    """Issue 9, item 7: a bulk stored in state 8 (not enough credit, nothing debited), set back
+    to follow the clock by the admin API and then canceled, must not create credit."""
+    await api.client.post(
+        "/__sandbox/users",
+        json={"username": "poor", "mobile": "09121110000", "api_key": "poor-key", "credit": 10},
+    )
+    at = api.backend.clock.now() + 3600
+    [bulk_id] = await api.send_ids(webservice(["09121234567"], send_time=utc(at)), key="poor-key")
+    _, body = await api.bulk(bulk_id, key="poor-key", expect=200)
+    assert body["data"]["state_id"] == 8
+    assert await get_credit(api, "poor-key") == 10
+    resp = await api.client.post(f"/__sandbox/bulks/{bulk_id}/state", json={"state_id": None})
+    assert resp.status == 200
+    _, body = await api.bulk(bulk_id, key="poor-key", expect=200)
+    assert body["data"]["state_id"] == 5
+    await api.call(
+        "cancel", "POST", "/api/send/cancel", json={"message_outbox_id": bulk_id},
+        key="poor-key", expect=200,
+    )  # fmt: skip
+    assert await get_credit(api, "poor-key") == 10
