@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from ippanel_mock.cli import build_parser, config_from_args
+from ippanel_mock.config import SandboxConfig
 from sandbox_support import API_KEY, SandboxProcess, sandbox_process
 
 
@@ -102,3 +103,17 @@ def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -
         main(argv)
     assert info.value.code == 2
     assert "ippanel-mock" in capsys.readouterr().err
+
+
+def test_an_empty_admin_token_is_refused_not_silently_ignored(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 9, item 8: `--admin-token ''` turned the check off; now it is a usage error."""
+    from ippanel_mock.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--port", "0", "--admin-token", ""])
+    assert info.value.code == 2
+    assert "admin_token" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="admin_token"):
+        SandboxConfig(admin_token="")

@@ -40,6 +40,11 @@ class SandboxConfig:
     make room (or, if every one is busy, the new one)."""
 
     def __post_init__(self) -> None:
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise ValueError(
+                "admin_token must not be empty: leave it out (no --admin-token) to run without "
+                "an admin token"
+            )
         if not (math.isfinite(self.delivery_delay) and self.delivery_delay >= 0):
             raise ValueError("delivery_delay must be a finite number >= 0")
         if self.history < 0:
