@@ -4,6 +4,7 @@ tests/mock_server/test_api_auth.py; the admin token on a few routes in test_admi
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -269,3 +270,50 @@ def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
     for secret in secrets:
         assert secret not in stderr, "a secret reached the sandbox's log"
     assert not re.search(rf"(?<![0-9]){code}(?![0-9])", stderr), "the OTP reached the log"
+
+
+async def test_every_secret_is_compared_in_constant_time(
+    aiohttp_client: Callable[..., Awaitable[Client]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9, item 9: passwords, SMS OTPs, password-reset OTPs and the admin token all go
+    through hmac.compare_digest (as bytes, so any text compares), wrong or right."""
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(given: Any, expected: Any) -> bool:
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    backend = SandboxBackend(SandboxConfig(admin_token=ADMIN_TOKEN, delivery_delay=0))
+    users = backend.users
+
+    assert users.login("sandbox", "wrong password") is None
+    assert (b"wrong password", DEFAULT_PASSWORD.encode()) in compared
+    assert users.login("nobody", "guess") is None
+    assert any(given == b"guess" for given, _ in compared), "an unknown user is compared too"
+
+    pending = users.login("sandbox-sms", DEFAULT_PASSWORD)
+    assert pending is not None
+    code = backend.messages.latest().text.rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+    wrong = "000000" if code != "000000" else "111111"
+    assert users.confirm_otp(pending.token, wrong) is None
+    assert (wrong.encode(), code.encode()) in compared
+
+    token = users.forgot_password("sandbox", "+989120000100")
+    assert token is not None
+    reset_code = backend.messages.latest().text.rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+    assert not users.change_password_by_token(token, wrong, "new-password")
+    assert (wrong.encode(), reset_code.encode()) in compared
+
+    client = await app_client(aiohttp_client, backend=backend)
+    resp = await client.get("/__sandbox/users", headers={"X-Sandbox-Admin-Token": "nope"})
+    assert resp.status == 401
+    assert (b"nope", ADMIN_TOKEN.encode()) in compared
+
+
+def test_passwords_in_any_script_log_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = SandboxBackend(SandboxConfig())
+    backend.users.create_user("persian", "گذرواژهٔ من", mobile="09121110000")
+    assert backend.users.login("persian", "گذرواژهٔ من") is not None
+    assert backend.users.login("persian", "گذرواژه") is None

@@ -252,7 +252,8 @@ class UserStore:
 
     def login(self, username: str, password: str) -> LoginResult | None:
         user = self._users.get(username)
-        if user is None or user.password != password:
+        expected = user.password if user is not None else DEFAULT_PASSWORD
+        if not secrets_match(password, expected) or user is None:  # same work for any name
             return None
         if user.method == "login":
             return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
@@ -298,7 +299,7 @@ class UserStore:
         user = self._users.get(session.username) if session else None
         if session is None or user is None:
             return False
-        if session.otp is None or otp != session.otp:
+        if session.otp is None or not secrets_match(otp, session.otp):
             self._count_failure(token, session)
             return False
         del self._sessions[token]
@@ -349,7 +350,7 @@ class UserStore:
             self._otp_sender(user, code)
 
     def _otp_matches(self, session: _Session, user: User, otp: str) -> bool:
-        if session.otp is not None and otp == session.otp:
+        if session.otp is not None and secrets_match(otp, session.otp):
             return True
         if user.method == "ga" and user.totp_secret:
             totp = pyotp.TOTP(user.totp_secret)
