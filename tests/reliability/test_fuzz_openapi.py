@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import create_app
 from ippanel_mock.http.openapi import build_document
-from ippanel_mock.models.patterns import DEMO_PATTERNS
 from ippanel_mock.server import ThreadedSandbox
 from sandbox_support import API_KEY
 from schemathesis.checks import CHECKS, load_all_checks
@@ -26,7 +25,6 @@ from schemathesis.schemas import BaseSchema
 WRONG_KEY = "not-a-sandbox-key"
 EXAMPLES_PER_OPERATION = 40
 REQUEST_TIMEOUT = 15.0
-DEMO_PATTERN = next(iter(DEMO_PATTERNS))
 
 DISRUPTIVE_ADMIN = ("put_sandbox_ratelimit",)  # switches on 429s for every later request
 CHAOS_RULES = "post_sandbox_chaos"
@@ -80,25 +78,10 @@ def _cases(schema: BaseSchema, operation_id: str) -> st.SearchStrategy[Any]:
     return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in GenerationMode))
 
 
-def _with_real_pattern(case: Any, sandbox: ThreadedSandbox) -> None:
-    """A pattern send names sandbox state the schema cannot know (like an existing id): a
-    schema-valid one gets a real pattern and its variables, an unknown code stays a 400."""
-    body = case.body
-    if not (isinstance(body, dict) and body.get("sending_type") == "pattern"):
-        return
-    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
-        return
-    pattern = sandbox.call(lambda: sandbox.backend.patterns.get(DEMO_PATTERN))
-    assert pattern is not None
-    body["code"] = pattern.code
-    body["params"] = dict.fromkeys(pattern.variables, "1")
-
-
 def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None) -> None:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
     sandbox.reset()
-    _with_real_pattern(case, sandbox)
     if case.headers:
         case.headers.pop("Authorization", None)
     explicit = {"Authorization": auth} if auth is not None else None

@@ -25,6 +25,7 @@ from ippanel_mock.http.envelope import MSG_BAD_MULTIPART, ok
 from ippanel_mock.http.operations import Call, Components, Operations
 from ippanel_mock.http.validation import load_schema, schema_errors
 from ippanel_mock.models.errors import FieldErrors, InvalidFields, UnknownPattern, collect
+from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.sending import MAX_FILE_ROWS
 from ippanel_mock.models.wording import not_allowed_message, required_message
 
@@ -64,6 +65,42 @@ def with_recipient_items(schema: Any) -> Any:
     return copy
 
 
+def with_shipped_patterns(schema: dict[str, Any]) -> dict[str, Any]:
+    """The pattern send as documented: one of the shipped patterns, each with exactly its own
+    variables as params. (Patterns added through POST /__sandbox/patterns are accepted too; the
+    document describes the seeded start.)"""
+    documented = with_recipient_items(schema)
+    store = PatternStore()
+    store.reset()
+    patterns = store.all()
+    code = {
+        **documented["properties"]["code"],
+        "enum": [pattern.code for pattern in patterns],
+        "description": "a stored pattern: the shipped ones are listed, patterns added through "
+        "POST /__sandbox/patterns work too; any other code is answered 400 400-1",
+    }
+    param = documented["properties"]["params"]["additionalProperties"]
+    variants = [
+        {
+            "properties": {
+                "code": {"const": pattern.code},
+                "params": {
+                    "type": "object",
+                    "required": list(pattern.variables),
+                    "properties": dict.fromkeys(pattern.variables, param),
+                    "additionalProperties": False,
+                },
+            }
+        }
+        for pattern in patterns
+    ]
+    properties = {**documented["properties"], "code": code}
+    return {**documented, "properties": properties, "oneOf": variants}
+
+
+DOCUMENTED = {"send_pattern": with_shipped_patterns}
+
+
 class SendBody:
     """JSON checked against `send` and then its sending type's schema, or a multipart CSV form."""
 
@@ -85,7 +122,7 @@ class SendBody:
         json_variants = [
             {
                 "allOf": [
-                    components.request(name, with_recipient_items),
+                    components.request(name, DOCUMENTED.get(name, with_recipient_items)),
                     {"required": ["sending_type"]},
                 ]
             }
