@@ -19,6 +19,14 @@ CHAOS = web.AppKey("chaos", ChaosEngine)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 """The backend's rate limiter (a shortcut: `app[BACKEND].rate_limiter`)."""
 
+V1_PREFIX = "/v1"
+"""The real API lives under https://edge.ippanel.com/v1: the public routes answer there too."""
+
+
+def api_path(path: str) -> str:
+    """A public route's path without the /v1 prefix (chaos rules and the docs name that one)."""
+    return path[len(V1_PREFIX) :] if path.startswith("/v1/") else path
+
 
 def backend_of(request: web.Request) -> SandboxBackend:
     return request.app[BACKEND]

@@ -10,7 +10,7 @@ import struct
 
 from aiohttp import web
 
-from ippanel_mock.http.base import BACKEND, CHAOS, Handler
+from ippanel_mock.http.base import BACKEND, CHAOS, Handler, api_path
 from ippanel_mock.http.envelope import error
 from ippanel_mock.models.chaos import WIRE_FAULTS, ChaosEngine, ChaosRule, ChaosRuleError
 
@@ -118,9 +118,10 @@ async def _read_body_first(request: web.Request) -> None:
 @web.middleware
 async def chaos_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     engine = request.app[BACKEND].chaos
-    if not engine.rules or is_exempt(request.path):
+    path = api_path(request.path)
+    if not engine.rules or is_exempt(path):
         return await handler(request)
-    rule = engine.decide(request.method, request.path)
+    rule = engine.decide(request.method, path)
     if rule is None:
         return await handler(request)
     delay = engine.delay_seconds(rule)

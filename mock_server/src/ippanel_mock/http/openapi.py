@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.base import V1_PREFIX, api_path
 from ippanel_mock.http.operations import (
     OPERATIONS,
     Call,
@@ -102,6 +103,10 @@ def describe(op: Operation, components: Components) -> dict[str, Any]:
     return described
 
 
+PUBLIC_SERVERS = [
+    {"url": "/", "description": "the sandbox's root"},
+    {"url": V1_PREFIX, "description": "as the real API (https://edge.ippanel.com/v1)"},
+]
 UNDOCUMENTED = {"summary": "Undocumented route", "responses": {"default": {"description": "any"}}}
 
 
@@ -116,15 +121,22 @@ def build_document(app: web.Application) -> dict[str, Any]:
         if method in ("HEAD", "*"):
             continue
         path = route.resource.canonical if route.resource is not None else ""
+        if path != api_path(path) and (method, api_path(path)) in declared:
+            continue  # a public route's /v1 twin: its path item lists /v1 as a server
         op = declared.get((method, path))
         described = describe(op, components) if op is not None else UNDOCUMENTED
-        paths.setdefault(path, {})[method.lower()] = described
+        item = paths.setdefault(path, {})
+        item[method.lower()] = described
+        if op is not None and op.family == "public":
+            item["servers"] = PUBLIC_SERVERS
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
             "title": "IPPanel Edge API sandbox",
             "version": "1.0.0",
-            "description": "IPPanel Edge API emulation plus the /__sandbox admin API for QA.",
+            "description": "IPPanel Edge API emulation plus the /__sandbox admin API for QA. "
+            "The public API answers at the root and under /v1 (the real base URL is "
+            "https://edge.ippanel.com/v1); the admin API at the root only.",
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.base import BACKEND, Refusal
+from ippanel_mock.http.base import BACKEND, V1_PREFIX, Refusal
 from ippanel_mock.http.body import (
     MAX_JSON_DEPTH,
     BodyError,
@@ -303,10 +303,13 @@ class Operations:
         return self.route("DELETE", path, summary, **details)
 
     def register(self, app: web.Application) -> None:
+        """Add the routes (public ones also under /v1) and their declarations to `app`."""
         if OPERATIONS not in app:
             app[OPERATIONS] = []
         for op in self.operations:
             app.router.add_route(op.method, op.path, op.endpoint)
+            if self.family == "public":
+                app.router.add_route(op.method, V1_PREFIX + op.path, op.endpoint)
             app[OPERATIONS].append(op)
 
 

@@ -6,7 +6,7 @@ import math
 
 from aiohttp import web
 
-from ippanel_mock.http.base import BACKEND, RATE_LIMITER, Handler
+from ippanel_mock.http.base import BACKEND, RATE_LIMITER, Handler, api_path
 from ippanel_mock.http.chaos import is_exempt
 from ippanel_mock.http.envelope import error
 from ippanel_mock.models.ratelimit import MAX_BURST, MAX_RATE, MIN_RATE, RateLimiter
@@ -37,7 +37,7 @@ def too_many_requests(retry_after: float) -> web.Response:
 @web.middleware
 async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     limiter = request.app[BACKEND].rate_limiter
-    if not limiter.enabled or is_exempt(request.path):
+    if not limiter.enabled or is_exempt(api_path(request.path)):
         return await handler(request)
     retry_after = limiter.acquire(caller_key(request))
     if retry_after is not None:
