@@ -13,7 +13,7 @@ import pytest
 import requests
 from ippanel_mock.cli import build_parser, config_from_args
 from ippanel_mock.config import SandboxConfig
-from sandbox_support import API_KEY, SandboxProcess, sandbox_process
+from sandbox_support import API_KEY, AUTH, SandboxProcess, sandbox_process
 
 
 @pytest.fixture
@@ -40,6 +40,27 @@ def test_prints_url_and_key_serves_and_stops_on_sigterm(running: SandboxProcess)
 def test_sigint_also_stops_cleanly() -> None:
     with sandbox_process() as running:
         assert running.stop(signal.SIGINT)[0] == 0
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_either_event_loop_serves_wire_faults_and_stops_cleanly(loop: str) -> None:
+    """`--loop uvloop` (the default where uvloop is installed) and `--loop asyncio` behave alike,
+    down to a connection reset after the send was stored."""
+    pytest.importorskip(loop)
+    with sandbox_process("--loop", loop, "--delivery-delay", "0") as running:
+        rule = {"route": "POST /api/send", "first_n": 1, "fault": "reset_after"}
+        assert requests.post(f"{running.url}/__sandbox/chaos", json=rule, timeout=5).ok
+        send = {
+            "sending_type": "webservice",
+            "from_number": "+983000505",
+            "message": f"on {loop}",
+            "params": {"recipients": ["09121234567"]},
+        }
+        with pytest.raises(requests.ConnectionError):
+            requests.post(f"{running.url}/api/send", json=send, headers=AUTH, timeout=5)
+        stored = requests.get(f"{running.url}/__sandbox/messages", timeout=5).json()
+        assert [m["text"] for m in stored["items"]] == [f"on {loop}"]
+        assert running.stop()[0] == 0
 
 
 def test_admin_token_and_users_file_flags(tmp_path: Path) -> None:
