@@ -1,11 +1,15 @@
 """Schemathesis against the sandbox's own /openapi.json, every check, on a real socket.
 
 Each example runs on a freshly reset sandbox, so fuzzed sends, clock moves and new users never
-pile up and one example cannot change what the next one sees.
+pile up and one example cannot change what the next one sees. `make test` draws 40 examples per
+operation; a deep run sets IPPANEL_FUZZ_EXAMPLES (e.g. 300) and adds
+`--hypothesis-show-statistics` to see the counts.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +27,7 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
 
 WRONG_KEY = "not-a-sandbox-key"
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = int(os.environ.get("IPPANEL_FUZZ_EXAMPLES", "40"))
 REQUEST_TIMEOUT = 15.0
 
 DISRUPTIVE_ADMIN = ("put_sandbox_ratelimit",)  # switches on 429s for every later request
@@ -83,6 +87,20 @@ def _cases(schema: BaseSchema, operation_id: str) -> st.SearchStrategy[Any]:
     return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in GenerationMode))
 
 
+CASES: Counter[tuple[str, int]] = Counter()
+"""(operation, status) of every case sent, printed after a deep run."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def case_counts() -> Iterator[None]:
+    yield
+    if "IPPANEL_FUZZ_EXAMPLES" in os.environ:
+        print(f"\nschemathesis cases: {sum(CASES.values())}")
+        for operation in sorted({op for op, _ in CASES}):
+            statuses = {status: n for (op, status), n in sorted(CASES.items()) if op == operation}
+            print(f"  {operation}: {sum(statuses.values())} cases, statuses {statuses}")
+
+
 def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None) -> None:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
@@ -90,9 +108,10 @@ def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None) -> None:
     if case.headers:
         case.headers.pop("Authorization", None)
     explicit = {"Authorization": auth} if auth is not None else None
-    case.call_and_validate(
+    response = case.call_and_validate(
         base_url=sandbox.url, headers=explicit, checks=ALL_CHECKS, timeout=REQUEST_TIMEOUT
     )
+    CASES[case.operation.definition.raw["operationId"], response.status_code] += 1
 
 
 @pytest.mark.parametrize("operation_id", CALM_OPERATIONS)
