@@ -67,8 +67,9 @@ class GuardedRequestHandler(RequestHandler):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if not self.waiting_for_request:
-            self._cancel_head_deadline()
+        if self._messages or self._request_in_progress:  # a whole head arrived (the usual)
+            if self._head_deadline is not None:
+                self._cancel_head_deadline()
         elif data and self._head_deadline is None:
             self._head_deadline = self._loop.call_later(
                 self._guard.header_timeout, self._head_too_slow

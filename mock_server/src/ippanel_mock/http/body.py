@@ -115,7 +115,11 @@ def nests_deeper(value: Any, limit: int) -> bool:
 
 
 async def read_json_object(
-    request: web.Request, config: SandboxConfig, *, optional: bool
+    request: web.Request,
+    config: SandboxConfig,
+    *,
+    optional: bool,
+    content_type: str | None = None,
 ) -> dict[str, Any]:
     """The body as a JSON object; an empty body is `{}` where the route makes it optional."""
     raw = await read_bytes(request, config)
@@ -123,7 +127,7 @@ async def read_json_object(
         if optional:
             return {}
         raise BodyError(BodyProblem.EMPTY)
-    if request.content_type not in JSON_CONTENT_TYPES:
+    if (content_type or request.content_type) not in JSON_CONTENT_TYPES:
         raise BodyError(BodyProblem.CONTENT_TYPE)
     body = parse_json(raw)
     if not isinstance(body, dict):

@@ -111,7 +111,7 @@ class SendBody:
         if content_type == FORM_CONTENT_TYPE:
             await read_bytes(request, config)
             raise BodyError(BodyProblem.CONTENT_TYPE)
-        body = await read_json_object(request, config, optional=False)
+        body = await read_json_object(request, config, optional=False, content_type=content_type)
         check_schema("send", body)
         variant = SEND_VARIANTS.get(body["sending_type"])
         if variant is not None:
