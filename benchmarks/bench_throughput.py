@@ -233,8 +233,8 @@ def run(duration: float, warmup: float) -> Section:
         "delivery delay 2 s). `POST /api/send`: webservice, 2 recipients, API key. "
         f"`GET /api/report/recipients`: page 5 of 100 of a {REPORT_BULK_SIZE}-recipient bulk. "
         "Reference: a bare aiohttp app returning a small JSON, on the same event loop. The "
-        "targets apply to asyncio's loop; the uvloop rows (both servers on uvloop, the CLI's "
-        "default when uvloop is installed) are context.",
+        "targets apply to asyncio's loop (the CLI's default); the uvloop rows (both servers on "
+        "uvloop, `--loop uvloop`) are context.",
     )
     scratch = ROOT / ".bench"
     scratch.mkdir(exist_ok=True)

@@ -44,8 +44,8 @@ def test_sigint_also_stops_cleanly() -> None:
 
 @pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
 def test_either_event_loop_serves_wire_faults_and_stops_cleanly(loop: str) -> None:
-    """`--loop uvloop` (the default where uvloop is installed) and `--loop asyncio` behave alike,
-    down to a connection reset after the send was stored."""
+    """`--loop uvloop` and `--loop asyncio` (the default) behave alike, down to a connection
+    reset after the send was stored."""
     pytest.importorskip(loop)
     with sandbox_process("--loop", loop, "--delivery-delay", "0") as running:
         rule = {"route": "POST /api/send", "first_n": 1, "fault": "reset_after"}

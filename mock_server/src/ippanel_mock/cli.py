@@ -124,9 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--loop",
         choices=LOOPS,
-        default="auto",
-        help="event loop: uvloop when it is installed (auto), or asyncio's own "
-        "(default %(default)s)",
+        default="asyncio",
+        help="event loop: asyncio's own, uvloop (must be installed), or uvloop when installed "
+        "(auto) (default %(default)s)",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
