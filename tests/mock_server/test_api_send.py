@@ -8,20 +8,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aiohttp import FormData
 from ippanel_mock import SandboxConfig
+from sandbox_api import webservice
 from sandbox_support import API_KEY
 
 if TYPE_CHECKING:
     from sandbox_api import Api, AppFactory
-
-
-def webservice(recipients: list[str], message: str = "سلام", **extra: Any) -> dict[str, Any]:
-    return {
-        "sending_type": "webservice",
-        "from_number": "+983000505",
-        "message": message,
-        "params": {"recipients": recipients},
-        **extra,
-    }
 
 
 def credit(api: Api, user: str = "sandbox") -> float:
