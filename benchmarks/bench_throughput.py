@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -19,11 +20,15 @@ from harness import (
     bare_process,
     mib,
     national_numbers,
+    pinned,
     sandbox_process,
 )
 from ippanel_mock.config import SandboxConfig
 
 CONNECTIONS = 64
+SERVER_CORE = 0
+"""Each server under test runs alone on this core (taskset), so it never competes with wrk."""
+WRK_CORE = 1
 SEND_BODY = {
     "sending_type": "webservice",
     "from_number": SANDBOX_SENDER,
@@ -101,11 +106,16 @@ def write_lua(path: Path, method: str, body: object | None) -> Path:
     return path
 
 
+def wrk_threads() -> int:
+    """One wrk thread when wrk has a core of its own, else one per core."""
+    return 1 if pinned(WRK_CORE) else max(2, os.cpu_count() or 2)
+
+
 def run_wrk(wrk: str, url: str, script: Path, duration: float) -> WrkResult:
-    threads = max(2, os.cpu_count() or 2)
     argv = [
+        *pinned(WRK_CORE),
         wrk,
-        f"-t{threads}",
+        f"-t{wrk_threads()}",
         f"-c{CONNECTIONS}",
         f"-d{max(1, round(duration))}s",
         "--timeout",
@@ -174,7 +184,9 @@ def measure_pair(
     return combine(bare), combine(sandbox)
 
 
-def _compare(section: Section, label: str, bare: WrkResult, sandbox: WrkResult) -> None:
+def _compare(
+    section: Section, label: str, bare: WrkResult, sandbox: WrkResult, *, targets: bool = True
+) -> None:
     ratio = sandbox.rps / bare.rps
     section.add(
         f"{label}: bare aiohttp handler", f"{bare.rps:,.0f} req/s, p99 {bare.p99_ms:.1f} ms"
@@ -183,6 +195,10 @@ def _compare(section: Section, label: str, bare: WrkResult, sandbox: WrkResult) 
         f"{label}: sandbox",
         f"{sandbox.rps:,.0f} req/s, p50 {sandbox.p50_ms:.1f} ms, max {sandbox.max_ms:.1f} ms",
     )
+    if not targets:
+        section.add(f"{label}: sandbox / bare", f"{ratio:.0%}")
+        section.add(f"{label}: sandbox p99", f"{sandbox.p99_ms:.1f} ms")
+        return
     section.add(f"{label}: sandbox / bare", f"{ratio:.0%}", "≥ 50 %", ratio >= 0.5)
     section.add(
         f"{label}: sandbox p99", f"{sandbox.p99_ms:.1f} ms", "≤ 20 ms", sandbox.p99_ms <= 20
@@ -196,51 +212,73 @@ def _compare(section: Section, label: str, bare: WrkResult, sandbox: WrkResult) 
     )
 
 
+def uvloop_installed() -> bool:
+    return importlib.util.find_spec("uvloop") is not None
+
+
 def run(duration: float, warmup: float) -> Section:
     wrk = ensure_wrk()
+    pinning = (
+        f"the server under test pinned to core {SERVER_CORE} and wrk to core {WRK_CORE} "
+        "(`taskset -c`)"
+        if pinned(WRK_CORE)
+        else "no core pinning (taskset or a second core missing)"
+    )
     section = Section(
         "1. Sandbox throughput",
-        f"wrk, {CONNECTIONS} connections, {max(2, os.cpu_count() or 2)} threads, "
+        f"wrk, {CONNECTIONS} connections, {wrk_threads()} thread(s), {pinning}, "
         f"{duration:.0f} s per server and endpoint after a {warmup:.0f} s warm-up, run in halves "
         "ordered bare, sandbox, sandbox, bare (p50/p99/max: the worse half); each server its own "
-        "process "
-        "(sandbox via `python -m ippanel_mock --port 0`, access log off, delivery delay 2 s). "
-        "`POST /api/send`: webservice, 2 recipients, API key. "
+        "process (sandbox via `python -m ippanel_mock --port 0 --loop asyncio`, access log off, "
+        "delivery delay 2 s). `POST /api/send`: webservice, 2 recipients, API key. "
         f"`GET /api/report/recipients`: page 5 of 100 of a {REPORT_BULK_SIZE}-recipient bulk. "
-        "Reference: a bare aiohttp app returning a small JSON.",
+        "Reference: a bare aiohttp app returning a small JSON, on the same event loop. The "
+        "targets apply to asyncio's loop (the CLI's default); the uvloop rows (both servers on "
+        "uvloop, `--loop uvloop`) are context.",
     )
     scratch = ROOT / ".bench"
     scratch.mkdir(exist_ok=True)
     post_lua = write_lua(scratch / "post_send.lua", "POST", SEND_BODY)
     get_lua = write_lua(scratch / "get_recipients.lua", "GET", None)
-    with bare_process() as bare, sandbox_process() as sandbox:
-        rss_start = sandbox.rss()
-        bare_send, send = measure_pair(
-            wrk, bare.url + "/api/send", sandbox.url + "/api/send", post_lua, duration, warmup
+    loops = ("asyncio", "uvloop") if uvloop_installed() else ("asyncio",)
+    for loop in loops:
+        suffix = "" if loop == "asyncio" else " (uvloop)"
+        with (
+            bare_process("--loop", loop, core=SERVER_CORE) as bare,
+            sandbox_process("--loop", loop, core=SERVER_CORE) as sandbox,
+        ):
+            rss_start = sandbox.rss()
+            bare_send, send = measure_pair(
+                wrk, bare.url + "/api/send", sandbox.url + "/api/send", post_lua, duration, warmup
+            )
+            rss_after_send = sandbox.rss()
+            query = REPORT_QUERY.format(bulk_id=_report_bulk(sandbox))
+            bare_report, report = measure_pair(
+                wrk,
+                bare.url + "/api/report/recipients",
+                sandbox.url + "/api/report/recipients?" + query,
+                get_lua,
+                duration,
+                warmup,
+            )
+            rss_end = sandbox.rss()
+        targets = loop == "asyncio"
+        _compare(section, "POST /api/send" + suffix, bare_send, send, targets=targets)
+        _compare(
+            section, "GET /api/report/recipients" + suffix, bare_report, report, targets=targets
         )
-        rss_after_send = sandbox.rss()
-        query = REPORT_QUERY.format(bulk_id=_report_bulk(sandbox))
-        bare_report, report = measure_pair(
-            wrk,
-            bare.url + "/api/report/recipients",
-            sandbox.url + "/api/report/recipients?" + query,
-            get_lua,
-            duration,
-            warmup,
+        if not targets:
+            continue
+        section.add(
+            "Sandbox RSS: start → after send load → after report load",
+            f"{mib(rss_start)} → {mib(rss_after_send)} → {mib(rss_end)}",
         )
-        rss_end = sandbox.rss()
-    _compare(section, "POST /api/send", bare_send, send)
-    _compare(section, "GET /api/report/recipients", bare_report, report)
-    section.add(
-        "Sandbox RSS: start → after send load → after report load",
-        f"{mib(rss_start)} → {mib(rss_after_send)} → {mib(rss_end)}",
-    )
-    defaults = SandboxConfig()
-    section.notes.append(
-        f"RSS growth over the send load: {mib(rss_after_send - rss_start)} for the "
-        f"{send.requests:,} bulks of the measured runs plus the warm-up, kept in the outbox "
-        f"(capped by default at {defaults.outbox_max_bulks:,} bulks / "
-        f"{defaults.outbox_max_recipients:,} recipient rows, oldest evicted; the captured-message "
-        f"log at {defaults.message_capacity:,} entries)."
-    )
+        defaults = SandboxConfig()
+        section.notes.append(
+            f"RSS growth over the send load: {mib(rss_after_send - rss_start)} for the "
+            f"{send.requests:,} bulks of the measured runs plus the warm-up, kept in the outbox "
+            f"(capped by default at {defaults.outbox_max_bulks:,} bulks / "
+            f"{defaults.outbox_max_recipients:,} recipient rows, oldest evicted; the captured-"
+            f"message log at {defaults.message_capacity:,} entries)."
+        )
     return section

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -165,18 +166,25 @@ def _await_url(process: subprocess.Popen[str], prefix: str, timeout: float) -> s
     raise RuntimeError(f"server did not print {prefix!r} within {timeout:.0f} s")
 
 
+def pinned(core: int | None) -> list[str]:
+    """`taskset -c CORE` to run a command on one core (nothing when not pinning or unavailable)."""
+    if core is None or shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
+        return []
+    return ["taskset", "-c", str(core)]
+
+
 @contextmanager
-def sandbox_process(*extra: str) -> Iterator[ServerProcess]:
+def sandbox_process(*extra: str, core: int | None = None) -> Iterator[ServerProcess]:
     """The sandbox through its CLI (`python -m ippanel_mock --port 0`), access log off."""
-    argv = [sys.executable, "-m", "ippanel_mock", "--port", "0", *extra]
+    argv = [*pinned(core), sys.executable, "-m", "ippanel_mock", "--port", "0", *extra]
     with server_process(argv, "IPPANEL_BASE_URL=") as server:
         yield server
 
 
 @contextmanager
-def bare_process() -> Iterator[ServerProcess]:
+def bare_process(*extra: str, core: int | None = None) -> Iterator[ServerProcess]:
     """The reference: a bare aiohttp JSON handler in its own process."""
-    argv = [sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", "0"]
+    argv = [*pinned(core), sys.executable, str(BENCH_DIR / "bare_server.py"), "--port", "0", *extra]
     with server_process(argv, "BARE_URL=") as server:
         yield server
 

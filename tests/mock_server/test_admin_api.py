@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.app import create_app
-
-API_KEY = "sandbox-api-key"
-AUTH = {"Authorization": API_KEY}
+from sandbox_support import API_KEY, AUTH, PASSWORD, app_client
 
 
 @pytest.fixture
 async def client(aiohttp_client: Any) -> TestClient:
-    return await aiohttp_client(create_app(SandboxConfig(delivery_delay=0)))
+    return await app_client(aiohttp_client, SandboxConfig(delivery_delay=0))
 
 
 async def send(client: TestClient, recipients: list[str], message: str = "سلام") -> int:
@@ -154,7 +151,7 @@ async def test_bad_message_queries_are_400(client: TestClient, query: str) -> No
 async def test_otp_of_an_sms_user_can_complete_the_login(client: TestClient) -> None:
     assert (await client.get("/__sandbox/otp/sandbox-sms")).status == 404
     resp = await client.post(
-        "/api/acl/auth/login", json={"username": "sandbox-sms", "password": "sandbox-password"}
+        "/api/acl/auth/login", json={"username": "sandbox-sms", "password": PASSWORD}
     )
     token = (await resp.json())["data"]["token"]
     resp = await client.post("/api/acl/auth/send_sms_otp", json={"token": token})
@@ -171,7 +168,7 @@ async def test_otp_of_an_sms_user_can_complete_the_login(client: TestClient) -> 
 async def test_users_list_shows_credentials(client: TestClient) -> None:
     users = {u["username"]: u for u in (await get_json(client, "/__sandbox/users"))["items"]}
     assert users["sandbox"]["api_key"] == API_KEY
-    assert users["sandbox"]["password"] == "sandbox-password"
+    assert users["sandbox"]["password"] == PASSWORD
     assert users["sandbox-ga"]["method"] == "ga"
     assert users["sandbox-ga"]["totp_secret"]
     assert len(users["sandbox-ga"]["totp_code"]) == 6
@@ -283,7 +280,7 @@ async def test_request_journal_filters_and_clears(client: TestClient) -> None:
 
 
 async def test_journal_is_capped(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(SandboxConfig(journal_capacity=5)))
+    client = await app_client(aiohttp_client, SandboxConfig(journal_capacity=5))
     for _ in range(8):
         await client.get("/healthz")
     assert (await get_json(client, "/__sandbox/requests"))["total"] == 5
@@ -311,7 +308,7 @@ async def test_reset_restores_the_seeded_start(client: TestClient) -> None:
 
 
 async def test_admin_token_guards_every_admin_route(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(SandboxConfig(admin_token="s3cret")))
+    client = await app_client(aiohttp_client, SandboxConfig(admin_token="s3cret"))
     guarded = [
         ("GET", "/__sandbox/messages"),
         ("POST", "/__sandbox/reset"),

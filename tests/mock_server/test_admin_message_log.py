@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from ippanel_mock.models.journal import JournalEntry, JournalFilter, RequestJournal, key_hint
 from ippanel_mock.models.messages import MessageFilter, MessageLog
+from sandbox_support import API_KEY
 
 
 def _capture(log: MessageLog, recipient: str, text: str = "hello", **kw: object) -> None:
@@ -109,7 +110,7 @@ def test_journal_bounded_filtered_newest_first() -> None:
 
 
 def test_key_hint_never_shows_the_secret() -> None:
-    secret = "sandbox-api-key"
+    secret = API_KEY
     hint = key_hint(secret)
     assert hint is not None
     assert secret not in hint

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sandbox_support import API_KEY, SMS_API_KEY
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from sandbox_api import Api
 
 
 def webservice(recipients: list[str], **extra: Any) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-async def get_credit(api: Api, key: str = "sandbox-api-key") -> float:
+async def get_credit(api: Api, key: str = API_KEY) -> float:
     _, body = await api.call("credit", "GET", "/api/payment/credit/mine", key=key, expect=200)
     value: float = body["data"]["credit"]
     return value
@@ -70,7 +71,7 @@ async def test_cancel_too_late_or_unscheduled_is_a_business_error(api: Api) -> N
 async def test_cancel_unknown_or_foreign_is_404(api: Api) -> None:
     [theirs] = await api.send_ids(
         webservice(["09121234567"], send_time=utc(api.backend.clock.now() + 3600)),
-        key="sandbox-sms-api-key",
+        key=SMS_API_KEY,
     )
     await cancel(api, theirs, 404)
     await cancel(api, 42, 404)
@@ -96,3 +97,26 @@ async def test_calculate_price_requires_a_message(api: Api) -> None:
         json={"number": "+983000505"}, expect=422,
     )  # fmt: skip
     assert body["meta"]["errors"] == {"message": ["تکمیل گزینه پیام الزامی است"]}
+
+
+async def test_a_cancel_refunds_only_what_was_debited(api: Api) -> None:
+    """Issue 9, item 7: a bulk stored in state 8 (not enough credit, nothing debited), set back
+    to follow the clock by the admin API and then canceled, must not create credit."""
+    await api.client.post(
+        "/__sandbox/users",
+        json={"username": "poor", "mobile": "09121110000", "api_key": "poor-key", "credit": 10},
+    )
+    at = api.backend.clock.now() + 3600
+    [bulk_id] = await api.send_ids(webservice(["09121234567"], send_time=utc(at)), key="poor-key")
+    _, body = await api.bulk(bulk_id, key="poor-key", expect=200)
+    assert body["data"]["state_id"] == 8
+    assert await get_credit(api, "poor-key") == 10
+    resp = await api.client.post(f"/__sandbox/bulks/{bulk_id}/state", json={"state_id": None})
+    assert resp.status == 200
+    _, body = await api.bulk(bulk_id, key="poor-key", expect=200)
+    assert body["data"]["state_id"] == 5
+    await api.call(
+        "cancel", "POST", "/api/send/cancel", json={"message_outbox_id": bulk_id},
+        key="poor-key", expect=200,
+    )  # fmt: skip
+    assert await get_credit(api, "poor-key") == 10

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 import pyotp
 import pytest
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET
+from sandbox_support import API_KEY, PASSWORD, SMS_API_KEY
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from sandbox_api import Api
 
-PASSWORD = "sandbox-password"
 
 LOGIN = "/api/acl/auth/login"
 MSG_BAD = "اطلاعات وارد شده صحیح نمی باشد"
@@ -51,7 +51,7 @@ async def test_final_token_expires_after_ten_hours(api: Api) -> None:
 
 async def test_api_key_never_expires(api: Api) -> None:
     api.backend.clock.advance(365 * 86400)
-    await check(api, "sandbox-api-key", 200)
+    await check(api, API_KEY, 200)
 
 
 async def test_ga_flow_with_a_real_totp_code(api: Api) -> None:
@@ -205,7 +205,7 @@ async def test_logout_ends_the_token(api: Api) -> None:
 
 
 async def test_check_token_reports_the_account(api: Api) -> None:
-    body = await check(api, "sandbox-sms-api-key", 200)
+    body = await check(api, SMS_API_KEY, 200)
     assert body["data"]["user_name"] == "sandbox-sms"
     assert body["data"]["send_block"] is False
     await check(api, "not-a-key", 401)

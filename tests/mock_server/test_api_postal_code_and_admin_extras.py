@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.models.history import MAX_AUDIENCE, postal_audience
 from ippanel_mock.models.phones import operator_of
+from sandbox_support import PASSWORD
 
 if TYPE_CHECKING:
-    from conftest import Api, AppFactory
+    from sandbox_api import Api, AppFactory
 
 OPERATORS = ("mci", "irancell", "other")
 
@@ -89,7 +90,7 @@ def test_login_storm_keeps_the_token_table_bounded() -> None:
     backend.users.max_sessions = 50
     tokens = []
     for _ in range(200):
-        result = backend.users.login("sandbox", "sandbox-password")
+        result = backend.users.login("sandbox", PASSWORD)
         assert result is not None
         tokens.append(result.token)
     live = backend.users.tokens_of("sandbox")

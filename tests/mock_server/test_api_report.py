@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from ippanel_mock import SandboxConfig
+from sandbox_support import GA_API_KEY
 
 if TYPE_CHECKING:
-    from conftest import Api, AppFactory
+    from sandbox_api import Api, AppFactory
 
 NOT_FOUND = "پیام مورد نظر یافت نشد"
 
@@ -104,7 +105,7 @@ async def test_missing_and_bad_ids_are_422_and_unknown_is_404(api: Api) -> None:
 
 
 async def test_tenants_never_see_each_others_bulks(api: Api) -> None:
-    [theirs] = await api.send_ids(webservice(["09121234567"]), key="sandbox-ga-api-key")
+    [theirs] = await api.send_ids(webservice(["09121234567"]), key=GA_API_KEY)
     await api.bulk(theirs, expect=404)
     await api.call(
         "bulk_stats", "GET", "/api/report/bulk_stats", params={"bulk_id": str(theirs)}, expect=404
@@ -113,7 +114,7 @@ async def test_tenants_never_see_each_others_bulks(api: Api) -> None:
         "recipients", "GET", "/api/report/recipients", params={"bulk_id": str(theirs)}, expect=404
     )
     assert (await new_list(api, {}))["meta"]["total"] == 0
-    mine = await new_list(api, {}, key="sandbox-ga-api-key")
+    mine = await new_list(api, {}, key=GA_API_KEY)
     assert [int(r["messages_outbox_id"]) for r in mine["data"]] == [theirs]
 
 

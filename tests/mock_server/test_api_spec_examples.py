@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import assert_matches_schema
+from sandbox_api import assert_matches_schema
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "fixtures" / "spec_examples").glob("*.json"))
 

@@ -10,11 +10,10 @@ import pytest
 import requests
 from aiohttp.test_utils import TestClient
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.app import create_app
 from ippanel_mock.http.chaos import CHAOS
 from ippanel_mock.server import SandboxServer, ThreadedSandbox
+from sandbox_support import AUTH, app_client
 
-AUTH = {"Authorization": "sandbox-api-key"}
 SEND_BODY = {
     "sending_type": "webservice",
     "from_number": "+983000505",
@@ -25,7 +24,7 @@ SEND_BODY = {
 
 @pytest.fixture
 async def client(aiohttp_client: Any) -> TestClient:
-    return await aiohttp_client(create_app(SandboxConfig(delivery_delay=0, seed=5)))
+    return await app_client(aiohttp_client, SandboxConfig(delivery_delay=0, seed=5))
 
 
 async def add_rule(client: TestClient, rule: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +64,7 @@ async def test_status_fault_body_is_the_ippanel_envelope(client: TestClient) -> 
 
 
 async def _fault_pattern(aiohttp_client: Any, seed: int) -> list[int]:
-    client = await aiohttp_client(create_app(SandboxConfig(seed=seed)))
+    client = await app_client(aiohttp_client, SandboxConfig(seed=seed))
     rule = {"route": "POST /api/acl/auth/check_token", "probability": 0.5, "status": 500}
     await add_rule(client, rule)
     return [
@@ -117,11 +116,21 @@ async def test_rules_can_be_deleted(client: TestClient) -> None:
     assert (await client.get("/api/payment/credit/mine", headers=AUTH)).status == 200
 
 
-async def test_invalid_rule_names_fields(client: TestClient) -> None:
-    resp = await client.post("/__sandbox/chaos", json={"route": "*", "probability": 2})
+@pytest.mark.parametrize(
+    ("rule", "fields"),
+    [
+        ({"route": "*", "probability": 2, "status": 503}, {"probability"}),  # the schema file
+        ({"route": "*", "probability": 0.5}, {"action"}),  # the rule grammar
+        ({"route": "*", "first_n": 1, "probability": 0.5, "status": 503}, {"trigger"}),
+    ],
+)
+async def test_invalid_rule_names_fields(
+    client: TestClient, rule: dict[str, object], fields: set[str]
+) -> None:
+    resp = await client.post("/__sandbox/chaos", json=rule)
     body = await resp.json()
     assert resp.status == 422
-    assert {"probability", "action"} <= set(body["fields"])
+    assert set(body["fields"]) == fields
     assert (await (await client.get("/__sandbox/chaos")).json())["rules"] == []
 
 

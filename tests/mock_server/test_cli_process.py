@@ -12,84 +12,68 @@ from pathlib import Path
 import pytest
 import requests
 from ippanel_mock.cli import build_parser, config_from_args
-
-
-def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ippanel_mock", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines: dict[str, str] = {}
-    for _ in range(2):
-        line = proc.stdout.readline()
-        if not line:
-            break
-        key, _, value = line.strip().partition("=")
-        lines[key] = value
-    return proc, lines
-
-
-def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> int:
-    proc.send_signal(sig)
-    try:
-        return proc.wait(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+from ippanel_mock.config import SandboxConfig
+from sandbox_support import API_KEY, AUTH, SandboxProcess, sandbox_process
 
 
 @pytest.fixture
-def sandbox_process() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    proc, lines = start("--seed", "4", "--delivery-delay", "0")
-    try:
-        yield proc, lines
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+def running() -> Iterator[SandboxProcess]:
+    with sandbox_process("--seed", "4", "--delivery-delay", "0") as process:
+        yield process
 
 
-def test_prints_url_and_key_serves_and_stops_on_sigterm(
-    sandbox_process: tuple[subprocess.Popen[str], dict[str, str]],
-) -> None:
-    proc, lines = sandbox_process
-    url = lines["IPPANEL_BASE_URL"]
+def test_prints_url_and_key_serves_and_stops_on_sigterm(running: SandboxProcess) -> None:
+    url = running.url
     assert url.startswith("http://127.0.0.1:")
     assert not url.endswith(":0")
-    assert lines["IPPANEL_API_KEY"] == "sandbox-api-key"
+    assert running.api_key == API_KEY
     assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
     credit = requests.get(
-        f"{url}/api/payment/credit/mine",
-        headers={"Authorization": lines["IPPANEL_API_KEY"]},
-        timeout=5,
+        f"{url}/api/payment/credit/mine", headers={"Authorization": running.api_key}, timeout=5
     )
     assert credit.status_code == 200
-    assert stop(proc) == 0
-    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    code, stderr = running.stop()
+    assert code == 0
+    assert "Traceback" not in stderr
 
 
 def test_sigint_also_stops_cleanly() -> None:
-    proc, lines = start()
-    assert "IPPANEL_BASE_URL" in lines
-    assert stop(proc, signal.SIGINT) == 0
+    with sandbox_process() as running:
+        assert running.stop(signal.SIGINT)[0] == 0
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_either_event_loop_serves_wire_faults_and_stops_cleanly(loop: str) -> None:
+    """`--loop uvloop` and `--loop asyncio` (the default) behave alike, down to a connection
+    reset after the send was stored."""
+    pytest.importorskip(loop)
+    with sandbox_process("--loop", loop, "--delivery-delay", "0") as running:
+        rule = {"route": "POST /api/send", "first_n": 1, "fault": "reset_after"}
+        assert requests.post(f"{running.url}/__sandbox/chaos", json=rule, timeout=5).ok
+        send = {
+            "sending_type": "webservice",
+            "from_number": "+983000505",
+            "message": f"on {loop}",
+            "params": {"recipients": ["09121234567"]},
+        }
+        with pytest.raises(requests.ConnectionError):
+            requests.post(f"{running.url}/api/send", json=send, headers=AUTH, timeout=5)
+        stored = requests.get(f"{running.url}/__sandbox/messages", timeout=5).json()
+        assert [m["text"] for m in stored["items"]] == [f"on {loop}"]
+        assert running.stop()[0] == 0
 
 
 def test_admin_token_and_users_file_flags(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text(json.dumps([{"username": "qa", "mobile": "09121110000", "api_key": "qa-key"}]))
-    proc, lines = start("--admin-token", "t0k", "--users", str(users))
-    try:
-        url = lines["IPPANEL_BASE_URL"]
+    with sandbox_process("--admin-token", "t0k", "--users", str(users)) as running:
+        url = running.url
         assert requests.get(f"{url}/__sandbox/users", timeout=5).status_code == 401
         listing = requests.get(
             f"{url}/__sandbox/users", headers={"X-Sandbox-Admin-Token": "t0k"}, timeout=5
         ).json()
         assert "qa" in [u["username"] for u in listing["items"]]
-    finally:
-        assert stop(proc) == 0
+        assert running.stop()[0] == 0
 
 
 def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> None:
@@ -108,16 +92,30 @@ def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> 
 
 def test_flags_map_onto_the_config() -> None:
     argv = "--seed 9 --delivery-delay 0.5 --history 3 --rate-limit 5 --rate-burst 7"
-    args = build_parser().parse_args([*argv.split(), "--max-body", "2048", "--access-log"])
+    limits = "--header-timeout 3 --idle-timeout 20 --max-connections 64"
+    args = build_parser().parse_args(
+        [*argv.split(), *limits.split(), "--max-body", "2048", "--access-log"]
+    )
     config = config_from_args(args)
     assert (config.seed, config.delivery_delay, config.history) == (9, 0.5, 3)
     assert (config.rate_limit, config.rate_burst, config.max_body_bytes) == (5, 7, 2048)
+    assert (config.header_timeout, config.idle_timeout, config.max_connections) == (3, 20, 64)
     assert config.access_log is True
     assert config_from_args(build_parser().parse_args([])).access_log is False
 
 
 @pytest.mark.parametrize(
-    "argv", [["--delivery-delay", "-1"], ["--port", "70000"], ["--rate-limit", "0"]]
+    "argv",
+    [
+        ["--delivery-delay", "-1"],
+        ["--delivery-delay", "nan"],
+        ["--port", "70000"],
+        ["--rate-limit", "0"],
+        ["--rate-limit", "inf"],
+        ["--header-timeout", "0"],
+        ["--idle-timeout", "nan"],
+        ["--max-connections", "0"],
+    ],
 )
 def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from ippanel_mock.cli import main
@@ -126,3 +124,17 @@ def test_bad_flags_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -
         main(argv)
     assert info.value.code == 2
     assert "ippanel-mock" in capsys.readouterr().err
+
+
+def test_an_empty_admin_token_is_refused_not_silently_ignored(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 9, item 8: `--admin-token ''` turned the check off; now it is a usage error."""
+    from ippanel_mock.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--port", "0", "--admin-token", ""])
+    assert info.value.code == 2
+    assert "admin_token" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="admin_token"):
+        SandboxConfig(admin_token="")

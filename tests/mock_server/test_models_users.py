@@ -7,6 +7,7 @@ import pytest
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, UserError
+from sandbox_support import API_KEY, PASSWORD
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def last_otp(backend: SandboxBackend, mobile: str) -> str:
 
 def test_default_accounts_authenticate_with_their_api_keys(backend: SandboxBackend) -> None:
     for username in ("sandbox", "sandbox-ga", "sandbox-sms"):
-        key = "sandbox-api-key" if username == "sandbox" else f"{username}-api-key"
+        key = API_KEY if username == "sandbox" else f"{username}-api-key"
         user = backend.users.authenticate(key)
         assert user is not None
         assert user.username == username
@@ -30,7 +31,7 @@ def test_default_accounts_authenticate_with_their_api_keys(backend: SandboxBacke
 
 
 def test_plain_login_token_lives_ten_hours(backend: SandboxBackend) -> None:
-    result = backend.users.login("sandbox", "sandbox-password")
+    result = backend.users.login("sandbox", PASSWORD)
     assert result is not None
     assert result.method == "login"
     assert backend.users.authenticate(result.token) is not None
@@ -42,11 +43,11 @@ def test_plain_login_token_lives_ten_hours(backend: SandboxBackend) -> None:
 
 def test_wrong_password_gets_nothing(backend: SandboxBackend) -> None:
     assert backend.users.login("sandbox", "wrong") is None
-    assert backend.users.login("ghost", "sandbox-password") is None
+    assert backend.users.login("ghost", PASSWORD) is None
 
 
 def test_totp_flow_accepts_a_real_authenticator_code(backend: SandboxBackend) -> None:
-    pending = backend.users.login("sandbox-ga", "sandbox-password")
+    pending = backend.users.login("sandbox-ga", PASSWORD)
     assert pending is not None
     assert pending.method == "ga"
     assert backend.users.authenticate(pending.token) is None
@@ -56,7 +57,7 @@ def test_totp_flow_accepts_a_real_authenticator_code(backend: SandboxBackend) ->
 
 
 def test_sms_flow_captures_the_otp_for_the_users_mobile(backend: SandboxBackend) -> None:
-    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    pending = backend.users.login("sandbox-sms", PASSWORD)
     assert pending is not None
     assert pending.method == "sms"
     mobile = backend.users.get("sandbox-sms").mobile  # type: ignore[union-attr]
@@ -66,7 +67,7 @@ def test_sms_flow_captures_the_otp_for_the_users_mobile(backend: SandboxBackend)
 
 
 def test_temporary_token_dies_after_six_minutes(backend: SandboxBackend) -> None:
-    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    pending = backend.users.login("sandbox-sms", PASSWORD)
     assert pending is not None
     otp = last_otp(backend, "+989350000300")
     backend.clock.advance(6 * 60)
@@ -74,7 +75,7 @@ def test_temporary_token_dies_after_six_minutes(backend: SandboxBackend) -> None
 
 
 def test_five_wrong_otps_kill_the_temporary_token(backend: SandboxBackend) -> None:
-    pending = backend.users.login("sandbox-sms", "sandbox-password")
+    pending = backend.users.login("sandbox-sms", PASSWORD)
     assert pending is not None
     otp = last_otp(backend, "+989350000300")
     wrong = "000000" if otp != "000000" else "111111"
@@ -88,13 +89,13 @@ def test_forgot_password_then_change_it(backend: SandboxBackend) -> None:
     assert token is not None
     otp = last_otp(backend, "+989120000100")
     assert backend.users.change_password_by_token(token, otp, "new-secret")
-    assert backend.users.login("sandbox", "sandbox-password") is None
+    assert backend.users.login("sandbox", PASSWORD) is None
     assert backend.users.login("sandbox", "new-secret") is not None
     assert backend.users.forgot_password("sandbox", "+989129999999") is None
 
 
 def test_logout_ends_a_token(backend: SandboxBackend) -> None:
-    result = backend.users.login("sandbox", "sandbox-password")
+    result = backend.users.login("sandbox", PASSWORD)
     assert result is not None
     assert backend.users.logout(result.token)
     assert backend.users.authenticate(result.token) is None
@@ -108,7 +109,7 @@ def test_bad_user_definitions_are_rejected_and_change_nothing(backend: SandboxBa
     with pytest.raises(UserError, match="already exists"):
         backend.users.create_user("sandbox", mobile="09121112233")
     with pytest.raises(UserError, match="api key"):
-        backend.users.create_user("y", mobile="09121112233", api_keys=["sandbox-api-key"])
+        backend.users.create_user("y", mobile="09121112233", api_keys=[API_KEY])
     with pytest.raises(UserError, match="method"):
         backend.users.create_user("z", mobile="09121112233", method="fax")
     assert len(backend.users.all()) == before

@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.app import create_app
 from ippanel_mock.server import ThreadedSandbox
 from jsonschema import Draft202012Validator
+from sandbox_support import AUTH, app_client, backend_of
 
 METHODS = {"get", "post", "put", "delete", "patch"}
 
 
 @pytest.fixture
 async def document(aiohttp_client: Any) -> tuple[dict[str, Any], TestClient]:
-    client = await aiohttp_client(create_app(SandboxConfig()))
+    client = await app_client(aiohttp_client, SandboxConfig())
     resp = await client.get("/openapi.json")
     assert resp.status == 200
     assert resp.content_type == "application/json"
@@ -70,6 +70,9 @@ async def test_every_route_of_the_app_is_documented(document: Any) -> None:
         if method == "head":
             continue
         path = route.resource.canonical
+        if path.startswith("/v1/"):  # the public API's twin: documented as a server of its path
+            path = path.removeprefix("/v1")
+            assert "/v1" in [s["url"] for s in doc["paths"][path]["servers"]], path
         assert method in doc["paths"].get(path, {}), f"{route.method} {path} missing"
         assert doc["paths"][path][method]["summary"] != "Undocumented route", path
 
@@ -90,6 +93,8 @@ async def test_operations_are_complete(document: Any) -> None:
     for path, ops in doc["paths"].items():
         template_params = {p.strip("{}") for p in path.split("/") if p.startswith("{")}
         for method, op in ops.items():
+            if method == "servers":
+                continue
             assert method in METHODS
             operation_ids.append(op["operationId"])
             declared = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
@@ -124,8 +129,8 @@ async def test_documented_responses_match_real_answers(document: Any) -> None:
         ("post", "/__sandbox/chaos", {"route": "*", "first_n": 1, "status": 503}, {}),
         ("post", "/__sandbox/users", {"username": 5}, {}),
         ("delete", "/__sandbox/chaos", None, {}),
-        ("get", "/api/payment/credit/mine", None, {"Authorization": "sandbox-api-key"}),
-        ("get", "/api/payment/credit/mine", None, {"Authorization": "sandbox-api-key"}),
+        ("get", "/api/payment/credit/mine", None, AUTH),
+        ("get", "/api/payment/credit/mine", None, AUTH),
         ("get", "/api/payment/credit/mine", None, {}),
     ]
     for method, path, body, headers in calls:
@@ -176,3 +181,66 @@ def test_schemathesis_finds_nothing_in_the_admin_api(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
     assert done.returncode == 0, done.stdout[-4000:]
+
+
+def _integer_query_params(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], Any]]:
+    for path, ops in doc["paths"].items():
+        if "{" in path:
+            continue
+        for method, op in ops.items():
+            if method == "servers":
+                continue
+            params = [p for p in op.get("parameters", []) if p["in"] == "query"]
+            for param in params:
+                if param["schema"].get("type") == "integer" and "maximum" in param["schema"]:
+                    others = {
+                        p["name"]: str(p["schema"].get("minimum", 1))
+                        for p in params
+                        if p["required"] and p is not param
+                    }
+                    yield method, path, others, param
+
+
+async def test_every_documented_integer_bound_is_enforced(document: Any) -> None:
+    """Issue 9, item 10 (schemathesis): `bulk_id` above its documented maximum was accepted by
+    GET and DELETE /__sandbox/messages. Every integer query parameter with a documented
+    maximum now answers a 4xx one above it (and a DELETE deletes nothing)."""
+    doc, client = document
+    checked = 0
+    for method, path, others, param in _integer_query_params(doc):
+        above = str(param["schema"]["maximum"] + 1)
+        before = len(backend_of(client).messages)
+        resp = await client.request(
+            method, path, params={**others, param["name"]: above}, headers=AUTH
+        )
+        assert resp.status in (400, 422), (method, path, param["name"], resp.status)
+        assert len(backend_of(client).messages) == before
+        checked += 1
+    assert checked >= 10
+
+
+def _send_validator(doc: dict[str, Any]) -> Draft202012Validator:
+    content = doc["paths"]["/api/send"]["post"]["requestBody"]["content"]["application/json"]
+    return Draft202012Validator({**content["schema"], "components": doc["components"]})
+
+
+PATTERN_SENDS = [
+    ({"code": "sandbox-otp", "params": {"code": "1234"}}, True, 200),
+    ({"code": "sandbox-order", "params": {"order_id": "7", "amount": "50"}}, True, 200),
+    ({"code": "no-such-pattern", "params": {"code": "1234"}}, False, 400),
+    ({"code": "sandbox-otp", "params": {"code": "1", "extra": "2"}}, False, 422),
+    ({"code": "sandbox-order", "params": {"order_id": "7"}}, False, 422),
+]
+
+
+@pytest.mark.parametrize(("fields", "documented_valid", "status"), PATTERN_SENDS)
+async def test_pattern_sends_are_valid_in_the_document_exactly_when_the_sandbox_takes_them(
+    document: Any, fields: dict[str, Any], documented_valid: bool, status: int
+) -> None:
+    """Issue 9, item 10 (schemathesis): a pattern send with an unknown code or other params than
+    the pattern's was valid by the document yet answered 400/422."""
+    doc, client = document
+    body = {"sending_type": "pattern", "recipients": ["09121234567"], **fields}
+    assert _send_validator(doc).is_valid(body) is documented_valid
+    resp = await client.post("/api/send", json=body, headers=AUTH)
+    assert resp.status == status, await resp.text()

@@ -8,9 +8,9 @@ from aiohttp.test_utils import TestClient
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import create_app
 from ippanel_mock.http.ratelimit import RATE_LIMITER
+from sandbox_support import AUTH, GA_API_KEY, app_client
 
 CREDIT = "/api/payment/credit/mine"
-AUTH = {"Authorization": "sandbox-api-key"}
 
 
 class FakeMonotonic:
@@ -50,7 +50,7 @@ async def test_each_api_key_and_anonymous_caller_has_its_own_bucket(aiohttp_clie
     client, _ = await limited_client(aiohttp_client, rate=1, burst=1)
     assert (await client.get(CREDIT, headers=AUTH)).status == 200
     assert (await client.get(CREDIT, headers=AUTH)).status == 429
-    other = {"Authorization": "sandbox-ga-api-key"}
+    other = {"Authorization": GA_API_KEY}
     assert (await client.get(CREDIT, headers=other)).status == 200
     assert (await client.get(CREDIT)).status == 401
     assert (await client.get(CREDIT)).status == 429
@@ -63,7 +63,7 @@ async def test_tooling_routes_are_never_limited(aiohttp_client: Any) -> None:
 
 
 async def test_off_by_default_and_switched_by_the_admin_api(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(SandboxConfig()))
+    client = await app_client(aiohttp_client, SandboxConfig())
     assert await (await client.get("/__sandbox/ratelimit")).json() == {"rate": None, "burst": None}
     assert all([(await client.get(CREDIT, headers=AUTH)).status == 200 for _ in range(30)])
 
@@ -77,7 +77,7 @@ async def test_off_by_default_and_switched_by_the_admin_api(aiohttp_client: Any)
 
 
 async def test_bad_settings_are_rejected_and_change_nothing(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(SandboxConfig(rate_limit=5, rate_burst=5)))
+    client = await app_client(aiohttp_client, SandboxConfig(rate_limit=5, rate_burst=5))
     for body in ({"rate": -1}, {"rate": "fast"}, {"rate": 1, "burst": 0}, {"burst": 3}):
         resp = await client.put("/__sandbox/ratelimit", json=body)
         assert resp.status == 422, body
@@ -85,7 +85,7 @@ async def test_bad_settings_are_rejected_and_change_nothing(aiohttp_client: Any)
 
 
 async def test_reset_restores_the_configured_limit(aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(SandboxConfig(rate_limit=2, rate_burst=4)))
+    client = await app_client(aiohttp_client, SandboxConfig(rate_limit=2, rate_burst=4))
     await client.put("/__sandbox/ratelimit", json={"rate": None})
     await client.post("/__sandbox/reset")
     assert await (await client.get("/__sandbox/ratelimit")).json() == {"rate": 2, "burst": 4}

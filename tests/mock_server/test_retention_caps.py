@@ -11,7 +11,7 @@ from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.cli import build_parser, config_from_args, main
 
 if TYPE_CHECKING:
-    from conftest import AppFactory
+    from sandbox_api import AppFactory
 
 
 def webservice(recipients: list[str]) -> dict[str, object]:

@@ -7,8 +7,8 @@ import pytest
 import requests
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.server import SandboxServer, ThreadedSandbox
+from sandbox_support import AUTH
 
-AUTH = {"Authorization": "sandbox-api-key"}
 SEND_BODY = {
     "sending_type": "webservice",
     "from_number": "+983000505",

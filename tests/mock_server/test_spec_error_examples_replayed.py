@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import FormData
+from sandbox_support import API_KEY
 
 if TYPE_CHECKING:
-    from conftest import Api
+    from sandbox_api import Api
 
 EXAMPLES = Path(__file__).parents[2] / "fixtures" / "spec_examples"
 BAD = "not-a-real-key"
-KEY = "sandbox-api-key"
 SEND = {"sending_type": "webservice", "from_number": "+983000505", "message": "x",
         "params": {"recipients": ["09121234567"]}}  # fmt: skip
 
@@ -48,7 +48,7 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
         "POST", "/api/acl/auth/forgot_password", None,
         {"json": {"username": "sandbox", "mobile": "09129999999"}}),
     "calculate_price__calculate_sms_price__invalid_request": (
-        "POST", "/api/send/calculate-price", KEY, {"json": {"number": "+983000505"}}),
+        "POST", "/api/send/calculate-price", API_KEY, {"json": {"number": "+983000505"}}),
     "forgot_password__forgot_password__validation_error": (
         "POST", "/api/acl/auth/forgot_password", None, {"json": {"mobile": "09120000100"}}),
     "change_password_by_token__forgot_password__invalid_or_expired_token": (
@@ -66,29 +66,29 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
                      "send_peer_to_peer_by_file", "send_postalcode", "send_pattern", "send_votp")
     },
     "send__send_sms_normal__validation_error": (
-        "POST", "/api/send", KEY, {"json": without_message("normal")}),
+        "POST", "/api/send", API_KEY, {"json": without_message("normal")}),
     "send__send_webservice__validation_error": (
-        "POST", "/api/send", KEY, {"json": without_message("webservice")}),
+        "POST", "/api/send", API_KEY, {"json": without_message("webservice")}),
     "send__send_postalcode__validation_error": (
-        "POST", "/api/send", KEY,
+        "POST", "/api/send", API_KEY,
         {"json": {"sending_type": "postal_code", "from_number": "+98BANK",
                   "params": [{"bank": "all", "postal_code": 131, "gender": 0, "age_from": 1330,
                               "age_to": 1402, "mci": {"start": 0, "size": 1},
                               "irancell": {"start": 0, "size": 0},
                               "other": {"start": 0, "size": 0}}]}}),
     "send__send_votp__validation_error": (
-        "POST", "/api/send", KEY,
+        "POST", "/api/send", API_KEY,
         {"json": {"sending_type": "votp", "params": {"recipients": ["09121234567"]}}}),
     "send__send_pattern__validation_error": (
-        "POST", "/api/send", KEY,
+        "POST", "/api/send", API_KEY,
         {"json": {"sending_type": "pattern", "from_number": "+983000505",
                   "recipients": ["09121234567"], "params": {"code": "1"}}}),
     "send__send_peer_to_peer_by_file__validation_error": (
-        "POST", "/api/send", KEY, {"data": no_file_form}),
+        "POST", "/api/send", API_KEY, {"data": no_file_form}),
     "report_new_list__outbox_report__invalid_or_expired_token": (
         "POST", "/api/report/new_list", BAD, {"json": {}}),
     "report_new_list__outbox_report__validation_error": (
-        "POST", "/api/report/new_list", KEY,
+        "POST", "/api/report/new_list", API_KEY,
         {"json": {"page": 1, "limit": 10, "filters": {"state_id": "12"}}}),
     "report_by_bulk__get_outbox_report_by_id__invalid_or_expired_token": (
         "POST", "/api/report/by_bulk/1100000001", BAD, {"json": {}}),
@@ -97,16 +97,16 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
     "bulk_stats__get_bulk_stats__invalid_or_expired_token": (
         "GET", "/api/report/bulk_stats?bulk_id=1100000001", BAD, {}),
     "bulk_stats__get_bulk_stats__validation_error": (
-        "GET", "/api/report/bulk_stats", KEY, {}),
+        "GET", "/api/report/bulk_stats", API_KEY, {}),
     "recipients__get_bulk_recipients__invalid_or_expired_token": (
         "GET", "/api/report/recipients?bulk_id=1100000001", BAD, {}),
     "recipients__get_bulk_recipients__validation_error": (
-        "GET", "/api/report/recipients?page=1&per_page=10", KEY, {}),
+        "GET", "/api/report/recipients?page=1&per_page=10", API_KEY, {}),
     "credit__my_credit__invalid_or_expired_token": ("GET", "/api/payment/credit/mine", BAD, {}),
     "cancel__cancel_scheduled_message__invalid_or_expired_token": (
         "POST", "/api/send/cancel", BAD, {"json": {"message_outbox_id": 1100000001}}),
     "cancel__cancel_scheduled_message__validation_error": (
-        "POST", "/api/send/cancel", KEY, {"json": {"message_outbox_id": 1199999999}}),
+        "POST", "/api/send/cancel", API_KEY, {"json": {"message_outbox_id": 1199999999}}),
     "calculate_price__calculate_sms_price__invalid_or_expired_token": (
         "POST", "/api/send/calculate-price", BAD, {"json": {"message": "x"}}),
 }  # fmt: skip

@@ -11,6 +11,7 @@ and, through the pytest plugin's cross-check, on every body any test of the suit
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,8 @@ def _typed(kind: str, schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "string":
         return _string(schema)
     if kind in ("integer", "number"):
-        low = schema.get("minimum", -(10**6)) - 2
-        high = schema.get("maximum", 10**12) + 2
+        low = math.floor(schema.get("minimum", -(10**6))) - 2
+        high = math.ceil(schema.get("maximum", 10**12)) + 2
         ints = st.integers(min_value=low, max_value=high)
         return ints | ints.map(float) | st.floats(min_value=low, max_value=high)
     if kind == "boolean":

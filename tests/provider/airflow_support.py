@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 import requests
+import sandbox_support
 from ippanel_mock.server import ThreadedSandbox
 
-SANDBOX_KEY = "sandbox-api-key"
-SANDBOX_SENDER = "+983000505"
-GA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SANDBOX_KEY = sandbox_support.API_KEY
+SANDBOX_SENDER = sandbox_support.SENDER
+GA_SECRET = sandbox_support.GA_TOTP_SECRET
 
 
 def set_connection(

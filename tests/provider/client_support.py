@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import sandbox_support
 
-SANDBOX_API_KEY = "sandbox-api-key"
-SANDBOX_PASSWORD = "sandbox-password"
-SANDBOX_GA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-SENDER = "+983000505"
+SANDBOX_API_KEY = sandbox_support.API_KEY
+SANDBOX_PASSWORD = sandbox_support.PASSWORD
+SANDBOX_GA_SECRET = sandbox_support.GA_TOTP_SECRET
+SENDER = sandbox_support.SENDER
 
 
 @dataclass

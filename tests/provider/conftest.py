@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from airflow_support import use_sandbox
 from client_support import RecordedSleeps, SandboxAdmin
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.server import ThreadedSandbox
@@ -31,3 +32,10 @@ def client_sandbox(client_sandbox_server: ThreadedSandbox) -> Iterator[SandboxAd
 @pytest.fixture
 def client_sleeps() -> RecordedSleeps:
     return RecordedSleeps()
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
+    """The plugin's sandbox, with the `ippanel_default` connection pointing at it."""
+    use_sandbox(monkeypatch, ippanel_sandbox)
+    return ippanel_sandbox

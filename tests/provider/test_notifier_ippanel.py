@@ -9,17 +9,11 @@ import pendulum
 import pytest
 import structlog
 from airflow.sdk import DAG
-from airflow_support import captured, use_sandbox
+from airflow_support import captured
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.notifications.ippanel import IPPanelNotifier, send_ippanel_notification
 
 pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 def callback_context() -> dict[str, Any]:

@@ -26,12 +26,6 @@ from ippanel_provider.operators.send import (
 pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
 
 
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
-
-
 def test_sms_goes_to_every_recipient_with_the_connection_sender(sandbox: ThreadedSandbox) -> None:
     op = IPPanelSendSmsOperator(
         task_id="send", recipients="09121234567, 09351234567\n09191234567", message="Hi team"

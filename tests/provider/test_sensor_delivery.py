@@ -11,18 +11,12 @@ import pendulum
 import pytest
 from airflow.sdk import DAG, PokeReturnValue
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-from airflow_support import add_chaos, force_state, send_sms, task_context, use_sandbox
+from airflow_support import add_chaos, force_state, send_sms, task_context
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import OutboxState
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
 from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
 from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 def poke(sensor: IPPanelDeliverySensor) -> Any:

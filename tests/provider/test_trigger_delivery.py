@@ -9,17 +9,11 @@ from typing import Any
 import pytest
 import requests
 from airflow.sdk._shared.module_loading import import_string
-from airflow_support import add_chaos, captured, chaos_fired, force_state, send_sms, use_sandbox
+from airflow_support import add_chaos, captured, chaos_fired, force_state, send_sms
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client.errors import IPPanelRateLimitError
 from ippanel_provider.triggers import delivery as trigger_module
 from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 def journal(sandbox: ThreadedSandbox) -> list[dict[str, Any]]:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from aiohttp import FormData, web
 from aiohttp.test_utils import TestClient
-from ippanel_mock import SandboxBackend, SandboxConfig, create_app
+from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.http.envelope import MSG_BAD_CONTENT_TYPE, MSG_BAD_JSON, MSG_TOO_LARGE
 from ippanel_mock.http.send import MAX_FILE_ROWS, MSG_BAD_MULTIPART
+from sandbox_support import API_KEY, PASSWORD, app_client
 
-API_KEY = "sandbox-api-key"
 BODY_CAP = 4096
 Client = TestClient[web.Request, web.Application]
 
@@ -52,7 +52,7 @@ async def sandbox(
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> tuple[Client, SandboxBackend]:
     backend = SandboxBackend(SandboxConfig(delivery_delay=10.0, max_body_bytes=BODY_CAP))
-    return await aiohttp_client(create_app(backend=backend)), backend
+    return await app_client(aiohttp_client, backend=backend), backend
 
 
 def snapshot(backend: SandboxBackend) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def snapshot(backend: SandboxBackend) -> dict[str, Any]:
         "bulks": backend.outbox.count(),
         "messages": len(backend.messages),
         "credit": {u.username: u.credit for u in backend.users.all()},
-        "password_ok": backend.users.login("sandbox", "sandbox-password") is not None,
+        "password_ok": backend.users.login("sandbox", PASSWORD) is not None,
     }
 
 
@@ -250,6 +250,10 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         (HEADER + "09121234567,سلام\n".encode("cp1256"), "files.0", "UTF-8"),
         (TOO_MANY_ROWS, "files.0", str(MAX_FILE_ROWS)),
         (None, "files", "فایل"),
+        (HEADER + b"09121234567," + b"a" * 140_000 + b"\n", "files.0.2", "CSV"),
+        (HEADER + b'09121234567,"hello\n', "files.0.2", "CSV"),
+        (HEADER + b'09121234567,"a"b\n', "files.0.2", "CSV"),
+        (b"recipient,message\r09121234567,hi\r", "files.0.1", "CSV"),
     ],
     ids=[
         "no-header",
@@ -261,13 +265,17 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         "not-utf8",
         "over-row-cap",
         "no-file",
+        "field-over-131072-bytes",
+        "unterminated-quote",
+        "text-after-closing-quote",
+        "cr-only-line-ends",
     ],
 )
 async def test_bad_csv_is_422_naming_file_and_line(
     aiohttp_client: Any, content: bytes | None, field: str, words: str
 ) -> None:
     backend = SandboxBackend(SandboxConfig(delivery_delay=10.0, max_body_bytes=4_000_000))
-    client = await aiohttp_client(create_app(backend=backend))
+    client = await app_client(aiohttp_client, backend=backend)
     before = snapshot(backend)
     status, body = await post(client, "/api/send", data=csv_form(content))
     assert (status, body["meta"]["message_code"]) == (422, "400-2"), body

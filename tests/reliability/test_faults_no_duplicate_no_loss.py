@@ -31,8 +31,8 @@ from ippanel_provider.client.errors import (
     IPPanelTransportError,
 )
 from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
+from sandbox_support import API_KEY
 
-API_KEY = "sandbox-api-key"
 SENDER = "+983000505"
 READ_TIMEOUT_S = 0.75
 """Small, yet far above a normal local answer, so only injected latency times out."""

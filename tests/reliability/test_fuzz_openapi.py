@@ -1,11 +1,15 @@
 """Schemathesis against the sandbox's own /openapi.json, every check, on a real socket.
 
 Each example runs on a freshly reset sandbox, so fuzzed sends, clock moves and new users never
-pile up and one example cannot change what the next one sees.
+pile up and one example cannot change what the next one sees. `make test` draws 40 examples per
+operation; a deep run sets IPPANEL_FUZZ_EXAMPLES (e.g. 300) and adds
+`--hypothesis-show-statistics` to see the counts.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,17 +20,15 @@ from hypothesis import strategies as st
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import create_app
 from ippanel_mock.http.openapi import build_document
-from ippanel_mock.models.patterns import DEMO_PATTERNS
 from ippanel_mock.server import ThreadedSandbox
+from sandbox_support import API_KEY
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
 
-API_KEY = "sandbox-api-key"
 WRONG_KEY = "not-a-sandbox-key"
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = int(os.environ.get("IPPANEL_FUZZ_EXAMPLES", "40"))
 REQUEST_TIMEOUT = 15.0
-DEMO_PATTERN = next(iter(DEMO_PATTERNS))
 
 DISRUPTIVE_ADMIN = ("put_sandbox_ratelimit",)  # switches on 429s for every later request
 CHAOS_RULES = "post_sandbox_chaos"
@@ -51,7 +53,12 @@ FUZZ_SETTINGS = settings(
 
 def _operation_ids() -> list[str]:
     document = build_document(create_app(SandboxConfig()))
-    ids = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
+    ids = {
+        op["operationId"]
+        for item in document["paths"].values()
+        for key, op in item.items()
+        if key != "servers"
+    }
     return sorted(ids - {SCHEMA_ITSELF})
 
 
@@ -80,31 +87,31 @@ def _cases(schema: BaseSchema, operation_id: str) -> st.SearchStrategy[Any]:
     return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in GenerationMode))
 
 
-def _with_real_pattern(case: Any, sandbox: ThreadedSandbox) -> None:
-    """A pattern send names sandbox state the schema cannot know (like an existing id): a
-    schema-valid one gets a real pattern and its variables, an unknown code stays a 400."""
-    body = case.body
-    if not (isinstance(body, dict) and body.get("sending_type") == "pattern"):
-        return
-    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
-        return
-    pattern = sandbox.call(lambda: sandbox.backend.patterns.get(DEMO_PATTERN))
-    assert pattern is not None
-    body["code"] = pattern.code
-    body["params"] = dict.fromkeys(pattern.variables, "1")
+CASES: Counter[tuple[str, int]] = Counter()
+"""(operation, status) of every case sent, printed after a deep run."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def case_counts() -> Iterator[None]:
+    yield
+    if "IPPANEL_FUZZ_EXAMPLES" in os.environ:
+        print(f"\nschemathesis cases: {sum(CASES.values())}")
+        for operation in sorted({op for op, _ in CASES}):
+            statuses = {status: n for (op, status), n in sorted(CASES.items()) if op == operation}
+            print(f"  {operation}: {sum(statuses.values())} cases, statuses {statuses}")
 
 
 def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None) -> None:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
     sandbox.reset()
-    _with_real_pattern(case, sandbox)
     if case.headers:
         case.headers.pop("Authorization", None)
     explicit = {"Authorization": auth} if auth is not None else None
-    case.call_and_validate(
+    response = case.call_and_validate(
         base_url=sandbox.url, headers=explicit, checks=ALL_CHECKS, timeout=REQUEST_TIMEOUT
     )
+    CASES[case.operation.definition.raw["operationId"], response.status_code] += 1
 
 
 @pytest.mark.parametrize("operation_id", CALM_OPERATIONS)

@@ -26,6 +26,7 @@ import requests
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.users import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET
 from ippanel_mock.server import ThreadedSandbox
+from sandbox_support import API_KEY
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,7 +34,6 @@ from airflow_env import DagRunResult, prepare_airflow_home, run_dag_test
 
 pytestmark = pytest.mark.airflow
 
-API_KEY = "sandbox-api-key"
 SENDER = "+983000505"
 DAGS = ("ippanel_otp_pattern", "ippanel_daily_kpi_alert")
 OTP_IN_PATTERN = re.compile(r"(?<!\d)(\d{6})(?!\d)")

@@ -23,9 +23,9 @@ from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_provider.client.errors import IPPanelTransportError
 from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
+from sandbox_support import API_KEY
 from tls_support import self_signed_certificate
 
-API_KEY = "sandbox-api-key"
 INSECURE_WARNING = "ignore::urllib3.exceptions.InsecureRequestWarning"
 
 

@@ -4,10 +4,8 @@ tests/mock_server/test_api_auth.py; the admin token on a few routes in test_admi
 
 from __future__ import annotations
 
+import hmac
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,9 +18,9 @@ from ippanel_mock import SandboxBackend, SandboxConfig, create_app
 from ippanel_mock.http.envelope import MSG_BAD_CREDENTIALS
 from ippanel_mock.http.openapi import build_document
 from ippanel_mock.models.users import DEFAULT_PASSWORD, DEFAULT_TOTP_SECRET
+from sandbox_support import API_KEY, app_client, sandbox_process
 
 Client = TestClient[web.Request, web.Application]
-API_KEY = "sandbox-api-key"
 OTHER_KEY = "other-tenant-key-7f3a"
 ADMIN_TOKEN = "admin-s3cret-token"
 SCHEDULED = "2999-01-01 10:00:00"
@@ -59,7 +57,7 @@ async def sandbox(
     aiohttp_client: Callable[..., Awaitable[Client]],
 ) -> tuple[Client, SandboxBackend]:
     backend = SandboxBackend(SandboxConfig(delivery_delay=0))
-    return await aiohttp_client(create_app(backend=backend)), backend
+    return await app_client(aiohttp_client, backend=backend), backend
 
 
 async def call(
@@ -202,7 +200,7 @@ async def test_every_admin_operation_refuses_without_the_admin_token(
     aiohttp_client: Callable[..., Awaitable[Client]], method: str, path: str
 ) -> None:
     backend = SandboxBackend(SandboxConfig(admin_token=ADMIN_TOKEN, delivery_delay=0))
-    client = await aiohttp_client(create_app(backend=backend))
+    client = await app_client(aiohttp_client, backend=backend)
     users_before = [u.username for u in backend.users.all()]
     for headers in ({}, {"X-Sandbox-Admin-Token": "wrong"}, {"Authorization": API_KEY}):
         resp = await client.request(method, path, headers=headers, json={"username": "x"})
@@ -218,27 +216,10 @@ async def test_every_admin_operation_refuses_without_the_admin_token(
 def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
     """A full flow against `python -m ippanel_mock --admin-token … --access-log`: every secret
     that crossed the wire (API key, password, tokens, OTP, admin token) is absent from stderr."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ippanel_mock",
-            "--port",
-            "0",
-            "--delivery-delay",
-            "0",
-            "--admin-token",
-            ADMIN_TOKEN,
-            "--access-log",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     secrets = [API_KEY, DEFAULT_PASSWORD, ADMIN_TOKEN]
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip().partition("=")[2]
+    flags = ("--delivery-delay", "0", "--admin-token", ADMIN_TOKEN, "--access-log")
+    with sandbox_process(*flags) as running:
+        url = running.url
         assert url.startswith("http://127.0.0.1:")
         admin = {"X-Sandbox-Admin-Token": ADMIN_TOKEN}
         assert requests.get(f"{url}/__sandbox/users", timeout=5).status_code == 401
@@ -283,15 +264,56 @@ def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
             == 200
         )
         secrets += [temp, final]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = proc.communicate(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        _, stderr = running.stop()
     assert "/api/send" in stderr, "the access log is on"
     assert "/__sandbox/otp/sandbox-sms" in stderr
     for secret in secrets:
         assert secret not in stderr, "a secret reached the sandbox's log"
     assert not re.search(rf"(?<![0-9]){code}(?![0-9])", stderr), "the OTP reached the log"
+
+
+async def test_every_secret_is_compared_in_constant_time(
+    aiohttp_client: Callable[..., Awaitable[Client]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9, item 9: passwords, SMS OTPs, password-reset OTPs and the admin token all go
+    through hmac.compare_digest (as bytes, so any text compares), wrong or right."""
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(given: Any, expected: Any) -> bool:
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    backend = SandboxBackend(SandboxConfig(admin_token=ADMIN_TOKEN, delivery_delay=0))
+    users = backend.users
+
+    assert users.login("sandbox", "wrong password") is None
+    assert (b"wrong password", DEFAULT_PASSWORD.encode()) in compared
+    assert users.login("nobody", "guess") is None
+    assert any(given == b"guess" for given, _ in compared), "an unknown user is compared too"
+
+    pending = users.login("sandbox-sms", DEFAULT_PASSWORD)
+    assert pending is not None
+    code = backend.messages.latest().text.rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+    wrong = "000000" if code != "000000" else "111111"
+    assert users.confirm_otp(pending.token, wrong) is None
+    assert (wrong.encode(), code.encode()) in compared
+
+    token = users.forgot_password("sandbox", "+989120000100")
+    assert token is not None
+    reset_code = backend.messages.latest().text.rsplit(" ", 1)[-1]  # type: ignore[union-attr]
+    assert not users.change_password_by_token(token, wrong, "new-password")
+    assert (wrong.encode(), reset_code.encode()) in compared
+
+    client = await app_client(aiohttp_client, backend=backend)
+    resp = await client.get("/__sandbox/users", headers={"X-Sandbox-Admin-Token": "nope"})
+    assert resp.status == 401
+    assert (b"nope", ADMIN_TOKEN.encode()) in compared
+
+
+def test_passwords_in_any_script_log_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = SandboxBackend(SandboxConfig())
+    backend.users.create_user("persian", "گذرواژهٔ من", mobile="09121110000")
+    assert backend.users.login("persian", "گذرواژهٔ من") is not None
+    assert backend.users.login("persian", "گذرواژه") is None

@@ -8,13 +8,14 @@ import gc
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ippanel_mock.config import MAX_BODY_BYTES, SandboxConfig
 from ippanel_mock.http.ratelimit import RateLimiter
 from ippanel_mock.models.users import UserError
 
 DEFAULT_PORT = 8089
+LOOPS = ("auto", "asyncio", "uvloop")
 FULL_GC_THRESHOLD = 100
 """Middle-generation collections between full ones (CPython's default is 10)."""
 
@@ -97,6 +98,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="bulks kept, oldest evicted (default %(default)s)",
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=defaults.header_timeout,
+        metavar="S",
+        help="seconds to send a request's head (from its first byte), and then its body; "
+        "slower clients are dropped (default %(default)s)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=defaults.idle_timeout,
+        metavar="S",
+        help="seconds a connection may stay open without a request (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        metavar="N",
+        help="open connections at most; past it the oldest idle one is closed "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=LOOPS,
+        default="asyncio",
+        help="event loop: asyncio's own, uvloop (must be installed), or uvloop when installed "
+        "(auto) (default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -116,6 +147,9 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
         access_log=args.access_log,
+        header_timeout=args.header_timeout,
+        idle_timeout=args.idle_timeout,
+        max_connections=args.max_connections,
     )
 
 
@@ -145,6 +179,21 @@ async def serve(config: SandboxConfig, host: str, port: int) -> None:
             loop.remove_signal_handler(sig)
 
 
+def event_loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop for "uvloop" (ImportError if missing) and for "auto" when installed; None
+    (asyncio's default loop) otherwise."""
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            raise
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
 def default_api_key(backend: object) -> str:
     from ippanel_mock.models.backend import SandboxBackend
 
@@ -170,7 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        asyncio.run(serve(config, args.host, args.port))
+        loop_factory = event_loop_factory(args.loop)
+    except ImportError:
+        parser.error("--loop uvloop needs the uvloop package (pip install uvloop)")
+    try:
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(serve(config, args.host, args.port))
     except UserError as exc:
         print(f"ippanel-mock: bad users file: {exc}", file=sys.stderr)
         return 2

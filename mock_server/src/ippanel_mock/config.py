@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +30,23 @@ class SandboxConfig:
     """Requests per second per API key or token; None turns the limiter off."""
     rate_burst: int = 20
     access_log: bool = False
+    header_timeout: float = 10.0
+    """Seconds a connection has, from the first byte of a request, to send the whole head (and
+    from the head, the whole body); a slower client is dropped (slowloris)."""
+    idle_timeout: float = 75.0
+    """Seconds a connection may stay open without sending a request (also between requests)."""
+    max_connections: int = 512
+    """Open connections at most; past it the oldest one still waiting for a request is closed to
+    make room (or, if every one is busy, the new one)."""
 
     def __post_init__(self) -> None:
-        if self.delivery_delay < 0:
-            raise ValueError("delivery_delay must be >= 0")
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise ValueError(
+                "admin_token must not be empty: leave it out (no --admin-token) to run without "
+                "an admin token"
+            )
+        if not (math.isfinite(self.delivery_delay) and self.delivery_delay >= 0):
+            raise ValueError("delivery_delay must be a finite number >= 0")
         if self.history < 0:
             raise ValueError("history must be >= 0")
         if self.max_body_bytes <= 0:
@@ -41,7 +55,15 @@ class SandboxConfig:
             raise ValueError("capacities must be > 0")
         if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
             raise ValueError("outbox capacities must be > 0")
-        if self.rate_limit is not None and self.rate_limit <= 0:
-            raise ValueError("rate_limit must be > 0 or None")
+        if self.rate_limit is not None and not (
+            math.isfinite(self.rate_limit) and self.rate_limit > 0
+        ):
+            raise ValueError("rate_limit must be a finite number > 0, or None")
         if self.rate_burst <= 0:
             raise ValueError("rate_burst must be > 0")
+        for name in ("header_timeout", "idle_timeout"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a finite number > 0")
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be >= 1")

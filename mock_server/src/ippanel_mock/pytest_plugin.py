@@ -25,7 +25,7 @@ MARKER = "ippanel_sandbox"
 _CONFIG_FIELDS = (
     "seed", "delivery_delay", "history", "users_file", "admin_token", "max_body_bytes",
     "message_capacity", "journal_capacity", "outbox_max_recipients", "outbox_max_bulks",
-    "rate_limit", "rate_burst",
+    "rate_limit", "rate_burst", "header_timeout", "idle_timeout", "max_connections",
 )  # fmt: skip
 
 

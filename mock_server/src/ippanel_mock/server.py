@@ -13,7 +13,7 @@ from typing import Any, Self, TypeVar
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http.admin import reset_sandbox
+from ippanel_mock.connections import ConnectionGuard, GuardedAppRunner
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_mock.models.backend import SandboxBackend
 
@@ -41,7 +41,7 @@ class SandboxServer:
         self.requested_port = port
         self.app: web.Application = create_app(self.config, backend=backend)
         self.backend: SandboxBackend = self.app[BACKEND]
-        self._runner: web.AppRunner | None = None
+        self._runner: GuardedAppRunner | None = None
         self.port: int = 0
 
     @property
@@ -56,11 +56,17 @@ class SandboxServer:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         access_log = logging.getLogger("aiohttp.access") if self.config.access_log else None
-        runner = web.AppRunner(
+        guard = ConnectionGuard(
+            header_timeout=self.config.header_timeout,
+            max_connections=self.config.max_connections,
+        )
+        runner = GuardedAppRunner(
             self.app,
-            access_log=access_log,
-            handle_signals=False,
+            guard,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
+            access_log=access_log,
+            keepalive_timeout=self.config.idle_timeout,
+            lingering_time=self.config.header_timeout,  # reading what a refused body still sends
         )
         await runner.setup()
         try:
@@ -91,7 +97,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Back to the seeded start state (same as POST /__sandbox/reset)."""
-        reset_sandbox(self.app)
+        self.backend.reset()
 
 
 class ThreadedSandbox:

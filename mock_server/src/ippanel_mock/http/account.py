@@ -6,18 +6,17 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from ippanel_mock.http.auth import backend_of, json_body, require_user
-from ippanel_mock.http.envelope import MSG_NOT_CANCELABLE, MSG_NOT_FOUND, ApiError, ok
-from ippanel_mock.models.outbox import CancelOutcome
-from ippanel_mock.models.parts import TARIFF_PER_PART, message_parts
+from ippanel_mock.http.envelope import ok
+from ippanel_mock.http.operations import Call, JsonBody, Operations
+from ippanel_mock.models.errors import BulkNotFound, NotCancelable
 
-routes = web.RouteTableDef()
+routes = Operations("public")
 
 
-@routes.get("/api/payment/credit/mine")
-async def credit(request: web.Request) -> web.Response:
-    user = require_user(request)
-    now = datetime.fromtimestamp(backend_of(request).clock.now(), UTC)
+@routes.get("/api/payment/credit/mine", "Credit balance", response="credit")
+async def credit(call: Call) -> web.Response:
+    user = call.user
+    now = datetime.fromtimestamp(call.backend.clock.now(), UTC)
     return ok(
         {
             "credit": float(user.credit),
@@ -29,22 +28,24 @@ async def credit(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/api/send/cancel")
-async def cancel(request: web.Request) -> web.Response:
-    user = require_user(request)
-    body = await json_body(request, "cancel")
-    outcome = backend_of(request).outbox.cancel(user, int(body["message_outbox_id"]))
-    if outcome is CancelOutcome.NOT_FOUND:
-        raise ApiError(404, "400-1", MSG_NOT_FOUND)  # as the later edition documents
-    if outcome is CancelOutcome.NOT_CANCELABLE:
-        raise ApiError(400, "400-1", MSG_NOT_CANCELABLE)
+@routes.post(
+    "/api/send/cancel",
+    "Cancel a scheduled send",
+    body=JsonBody("cancel"),
+    response="cancel",
+    errors={BulkNotFound: (404, "400-1"), NotCancelable: (400, "400-1")},  # as documented
+)
+async def cancel(call: Call) -> web.Response:
+    call.backend.cancel(call.user, int(call.body["message_outbox_id"]))
     return ok(None)
 
 
-@routes.post("/api/send/calculate-price")
-async def calculate_price(request: web.Request) -> web.Response:
-    require_user(request)
-    body = await json_body(request, "calculate_price")
-    parts, encoding = message_parts(body["message"])
-    price = parts * TARIFF_PER_PART[encoding]
-    return ok({"mci_price": price, "other_price": price, "parts": parts})
+@routes.post(
+    "/api/send/calculate-price",
+    "Parts and price of a message",
+    body=JsonBody("calculate_price"),
+    response="calculate_price",
+)
+async def calculate_price(call: Call) -> web.Response:
+    quote = call.backend.calculate_price(call.body["message"])
+    return ok({"mci_price": quote.price, "other_price": quote.price, "parts": quote.parts})

@@ -12,20 +12,20 @@ from aiohttp import web
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http import account, auth, report, send
 from ippanel_mock.http.admin import setup_admin
-from ippanel_mock.http.auth import BACKEND
-from ippanel_mock.http.chaos import CHAOS, chaos_middleware, setup_chaos
+from ippanel_mock.http.base import BACKEND, Handler, Refusal
+from ippanel_mock.http.chaos import chaos_middleware, setup_chaos
 from ippanel_mock.http.envelope import (
     MSG_METHOD_NOT_ALLOWED,
     MSG_ROUTE_NOT_FOUND,
     MSG_SERVER_ERROR,
     MSG_TOO_LARGE,
-    ApiError,
     error,
 )
 from ippanel_mock.http.openapi import setup_openapi
-from ippanel_mock.http.ratelimit import RATE_LIMITER, ratelimit_middleware, setup_ratelimit
+from ippanel_mock.http.ratelimit import ratelimit_middleware, setup_ratelimit
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.journal import key_hint
+from ippanel_mock.models.wording import valid_unicode
 
 log = logging.getLogger("ippanel_mock")
 
@@ -46,25 +46,23 @@ def _http_exception_envelope(exc: web.HTTPException) -> web.Response:
     return error(status, f"{status}-1", exc.reason or "")
 
 
-async def _guarded(request: web.Request, handler: auth.Handler) -> web.StreamResponse:
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Chaos, then the rate limit, then the route; both skipped outright while switched off."""
-    app = request.app
-    engine = app.get(CHAOS)
-    limiter = app.get(RATE_LIMITER)
-    if (engine is not None and engine.rules) or (limiter is not None and limiter.enabled):
+    backend = request.app[BACKEND]
+    if backend.chaos.rules or backend.rate_limiter.enabled:
         return await chaos_middleware(request, partial(ratelimit_middleware, handler=handler))
     return await handler(request)
 
 
 @web.middleware
-async def envelope_middleware(request: web.Request, handler: auth.Handler) -> web.StreamResponse:
+async def envelope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The only middleware: every failure becomes an envelope (500-1, no traceback) and is
     journaled; chaos and the rate limit run inside it (one layer per request, not three)."""
     started = time.perf_counter()
     response: web.StreamResponse
     try:
         response = await _guarded(request, handler)
-    except ApiError as exc:
+    except Refusal as exc:
         response = exc.response()
     except web.HTTPException as exc:
         if exc.status < 400:
@@ -79,8 +77,8 @@ async def envelope_middleware(request: web.Request, handler: auth.Handler) -> we
         backend = request.app[BACKEND]
         backend.journal.record_request(
             request.method,
-            request.path,
-            request.query_string,
+            valid_unicode(request.path),
+            valid_unicode(request.query_string),
             response.status,
             key_hint(request.headers.get("Authorization")),
             backend.clock.now(),
@@ -103,7 +101,7 @@ def create_app(
     setup_chaos(app)
     setup_ratelimit(app)
     for table in (auth.routes, send.routes, report.routes, account.routes):
-        app.router.add_routes(table)
+        table.register(app)
     setup_admin(app)
     setup_openapi(app)
     return app

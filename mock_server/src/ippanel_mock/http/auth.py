@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from ippanel_mock.http.envelope import ApiError, ok, unauthorized
-from ippanel_mock.http.validation import read_json, require_object, validate
-from ippanel_mock.models.backend import SandboxBackend
-from ippanel_mock.models.users import User
+from ippanel_mock.http.envelope import ok, unauthorized
+from ippanel_mock.http.operations import Call, CallHandler, JsonBody, Operations
 
-BACKEND = web.AppKey("backend", SandboxBackend)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-routes = web.RouteTableDef()
+routes = Operations("public")
 
 
-def backend_of(request: web.Request) -> SandboxBackend:
-    return request.app[BACKEND]
-
-
-def require_user(request: web.Request) -> User:
-    """The caller behind the raw Authorization header (API key or final token), else 401."""
-    user = backend_of(request).users.authenticate(request.headers.get("Authorization"))
-    if user is None:
-        raise unauthorized()
-    return user
-
-
-async def json_body(request: web.Request, schema: str, *, optional: bool = False) -> dict[str, Any]:
-    """Read, check the object shape and validate against a request schema; raises ApiError."""
-    limit = backend_of(request).config.max_body_bytes
-    body = require_object(await read_json(request, limit, optional=optional))
-    validate(schema, body)
-    return body
+def credentials_step(name: str, summary: str) -> Callable[[CallHandler], CallHandler]:
+    """A step of logging in or resetting a password: no caller yet, a body, 401 when refused."""
+    return routes.post(
+        f"/api/acl/auth/{name}",
+        summary,
+        body=JsonBody(name),
+        response=name,
+        statuses=(401,),
+        auth=False,
+    )
 
 
 def _or_401(value: Any) -> Any:
@@ -45,53 +31,48 @@ def _or_401(value: Any) -> Any:
     return value
 
 
-@routes.post("/api/acl/auth/login")
-async def login(request: web.Request) -> web.Response:
-    body = await json_body(request, "login")
-    result = _or_401(backend_of(request).users.login(body["username"], body["password"]))
+@credentials_step("login", "Log in with username and password")
+async def login(call: Call) -> web.Response:
+    result = _or_401(call.backend.users.login(call.body["username"], call.body["password"]))
     return ok({"method": result.method, "token": result.token})
 
 
-@routes.post("/api/acl/auth/send_sms_otp")
-async def send_sms_otp(request: web.Request) -> web.Response:
-    body = await json_body(request, "send_sms_otp")
-    result = _or_401(backend_of(request).users.send_sms_otp(body["token"]))
+@credentials_step("send_sms_otp", "Send the login OTP by SMS")
+async def send_sms_otp(call: Call) -> web.Response:
+    result = _or_401(call.backend.users.send_sms_otp(call.body["token"]))
     return ok({"method": result.method, "token": result.token})
 
 
-@routes.post("/api/acl/auth/confirm_otp")
-async def confirm_otp(request: web.Request) -> web.Response:
-    body = await json_body(request, "confirm_otp")
-    result = _or_401(backend_of(request).users.confirm_otp(body["token"], body["otp"]))
+@credentials_step("confirm_otp", "Confirm the OTP (SMS or TOTP)")
+async def confirm_otp(call: Call) -> web.Response:
+    result = _or_401(call.backend.users.confirm_otp(call.body["token"], call.body["otp"]))
     return ok({"token": result.token, "method": result.method})
 
 
-@routes.post("/api/acl/auth/forgot_password")
-async def forgot_password(request: web.Request) -> web.Response:
-    body = await json_body(request, "forgot_password")
-    token = _or_401(backend_of(request).users.forgot_password(body["username"], body["mobile"]))
+@credentials_step("forgot_password", "Request an OTP to change the password")
+async def forgot_password(call: Call) -> web.Response:
+    token = _or_401(call.backend.users.forgot_password(call.body["username"], call.body["mobile"]))
     return ok({"token": token})
 
 
-@routes.post("/api/acl/auth/change_password_by_token")
-async def change_password_by_token(request: web.Request) -> web.Response:
-    body = await json_body(request, "change_password_by_token")
-    users = backend_of(request).users
-    _or_401(users.change_password_by_token(body["token"], body["otp"], body["password"]))
+@credentials_step("change_password_by_token", "Change the password with the OTP")
+async def change_password_by_token(call: Call) -> web.Response:
+    body = call.body
+    _or_401(
+        call.backend.users.change_password_by_token(body["token"], body["otp"], body["password"])
+    )
     return ok(None)
 
 
-@routes.post("/api/acl/auth/logout")
-async def logout(request: web.Request) -> web.Response:
-    header = request.headers.get("Authorization")
-    if not header or not backend_of(request).users.logout(header):
-        raise unauthorized()
+@routes.post("/api/acl/auth/logout", "Log out (end the token)", response="logout")
+async def logout(call: Call) -> web.Response:
+    _or_401(call.backend.users.logout(call.request.headers.get("Authorization", "")))
     return ok(None)
 
 
-@routes.post("/api/acl/auth/check_token")
-async def check_token(request: web.Request) -> web.Response:
-    user = require_user(request)
+@routes.post("/api/acl/auth/check_token", "Who the token belongs to", response="check_token")
+async def check_token(call: Call) -> web.Response:
+    user = call.user
     return ok(
         {
             "user_name": user.username,
@@ -102,6 +83,3 @@ async def check_token(request: web.Request) -> web.Response:
             "name": user.name,
         }
     )
-
-
-__all__ = ["BACKEND", "ApiError", "backend_of", "json_body", "require_user", "routes"]

@@ -10,31 +10,35 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from ippanel_mock.http.base import Refusal
+from ippanel_mock.models.wording import valid_unicode
+
 MSG_OK = "انجام شد"
 MSG_BAD_CREDENTIALS = "اطلاعات وارد شده صحیح نمی باشد"
-MSG_NOT_FOUND = "پیام مورد نظر یافت نشد"
 MSG_ROUTE_NOT_FOUND = "آدرس مورد نظر یافت نشد"
 MSG_METHOD_NOT_ALLOWED = "این متد برای این آدرس مجاز نیست"
 MSG_TOO_LARGE = "حجم درخواست بیش از حد مجاز است"
 MSG_BAD_JSON = "بدنه درخواست JSON معتبر نیست"
 MSG_BAD_CONTENT_TYPE = "نوع محتوای درخواست پشتیبانی نمی شود"
 MSG_SERVER_ERROR = "خطای داخلی سرور"
-MSG_INVALID_STATE = "invalid state"
-MSG_NOT_CANCELABLE = "لغو پیام فقط تا ۵ دقیقه پیش از زمان ارسال زمان‌بندی شده ممکن است"
+MSG_BAD_MULTIPART = "بدنه multipart/form-data معتبر نیست"
+MSG_TOO_DEEP = "بدنه درخواست بیش از حد تودرتو است"
+MSG_TOO_SLOW = "زمان ارسال درخواست به پایان رسید"
 
 _dumps = partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def dump_bytes(body: Any) -> bytes:
-    """Compact UTF-8 JSON (Persian text unescaped); orjson, or json for what orjson refuses."""
+    """Compact UTF-8 JSON (Persian text unescaped); orjson, or json for what orjson refuses
+    (a lone surrogate that slipped into a message becomes U+FFFD, never a failed answer)."""
     try:
         return orjson.dumps(body, option=_ORJSON_OPTIONS)
     except TypeError:
-        return _dumps(body).encode("utf-8")
+        return valid_unicode(_dumps(body)).encode("utf-8")
 
 
-class ApiError(Exception):
+class ApiError(Refusal):
     """Raised by routes and helpers; the outermost middleware renders it as an error envelope."""
 
     def __init__(
@@ -132,10 +136,6 @@ def paginated_json(
 
 def unauthorized() -> ApiError:
     return ApiError(401, "400-1", MSG_BAD_CREDENTIALS)
-
-
-def not_found(message: str = MSG_NOT_FOUND) -> ApiError:
-    return ApiError(404, "404-1", message)
 
 
 def validation_failed(errors: Mapping[str, Sequence[str]]) -> ApiError:

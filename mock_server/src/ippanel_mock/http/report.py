@@ -7,20 +7,15 @@ from typing import Any
 
 from aiohttp import web
 
-from ippanel_mock.http.auth import backend_of, json_body, require_user
-from ippanel_mock.http.envelope import (
+from ippanel_mock.http.envelope import dump_bytes, ok, paginated, paginated_json
+from ippanel_mock.http.operations import Call, JsonBody, Operations, path, query
+from ippanel_mock.models.errors import (
+    MSG_BULK_NOT_FOUND,
     MSG_INVALID_STATE,
-    ApiError,
-    dump_bytes,
-    not_found,
-    ok,
-    paginated,
-    paginated_json,
-    validation_failed,
+    BulkNotFound,
+    InvalidStateFilter,
 )
-from ippanel_mock.http.validation import invalid_message, required_message
 from ippanel_mock.models.outbox import STATE_NAMES, BulkFilters, OutboxBulk, Phase
-from ippanel_mock.models.users import User
 
 REPORT_TYPES = {"votp": "sendvoice"}
 STATS_BLOCKS: dict[int | None, str] = {
@@ -33,10 +28,30 @@ STATS_BLOCKS: dict[int | None, str] = {
 }
 MAX_PER_PAGE = 1000
 MAX_PAGE = 10**9
+MAX_ID = 10**17
 DIGITS = re.compile(r"[0-9]{1,18}")
 """ASCII digits only: str.isdigit() also passes "¹", which int() then rejects."""
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+STATE_ID_DOCUMENTED = {
+    "description": "0..9 (see the spec's state_id table); any other value is answered with "
+    "422 and message_code 400-31, as the spec shows",
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 9},
+        {"type": "string", "pattern": "^(0*[0-9])?$"},
+    ],
+}
+NOT_FOUND = {BulkNotFound: (404, "404-1")}
 
-routes = web.RouteTableDef()
+routes = Operations("public")
+
+
+def with_documented_state_id(schema: dict[str, Any]) -> dict[str, Any]:
+    """The new_list request as documented: the route accepts any state_id so that it can answer
+    400-31 like IPPanel does, but only 0..9 are valid values."""
+    filters = schema["properties"]["filters"]
+    properties = {**filters["properties"], "state_id": STATE_ID_DOCUMENTED}
+    return {**schema, "properties": {**schema["properties"], "filters": {**filters,
+            "properties": properties}}}  # fmt: skip
 
 
 def bulk_record(bulk: OutboxBulk, now: float) -> dict[str, Any]:
@@ -82,7 +97,7 @@ def parse_filters(raw: dict[str, Any]) -> BulkFilters:
     if state is not None and state != "":
         text = str(int(state)) if isinstance(state, float) and state.is_integer() else str(state)
         if not DIGITS.fullmatch(text) or int(text) not in STATE_NAMES:
-            raise ApiError(422, "400-31", MSG_INVALID_STATE)
+            raise InvalidStateFilter(MSG_INVALID_STATE)
         state_id = int(text)
     return BulkFilters(
         number=raw.get("number") or None,
@@ -98,88 +113,74 @@ def parse_filters(raw: dict[str, Any]) -> BulkFilters:
     )
 
 
-@routes.post("/api/report/new_list")
-async def new_list(request: web.Request) -> web.Response:
-    user = require_user(request)
-    body = await json_body(request, "report_new_list", optional=True)
+@routes.post(
+    "/api/report/new_list",
+    "Outbox report, paginated",
+    body=JsonBody("report_new_list", optional=True, documented=with_documented_state_id),
+    response="report_new_list",
+    errors={InvalidStateFilter: (422, "400-31")},
+)
+async def new_list(call: Call) -> web.Response:
+    body = call.body
     page, limit = int(body.get("page", 1)), int(body.get("limit", 10))
     raw_filters = body.get("filters") or {}
-    filters = parse_filters(raw_filters)
-    backend = backend_of(request)
-    wanted_user = raw_filters.get("username")
-    if wanted_user not in (None, "", "*", user.username):
-        bulks: list[OutboxBulk] = []
-    else:
-        bulks = backend.outbox.for_user(user.username, filters)
-    now = backend.clock.now()
+    bulks = call.backend.outbox_report(
+        call.user, parse_filters(raw_filters), username=raw_filters.get("username")
+    )
+    now = call.backend.clock.now()
     window = bulks[(page - 1) * limit : page * limit]
     return paginated(
         [bulk_record(b, now) for b in window],
         page=page,
         per_page=limit,
         total=len(bulks),
-        path=request.path,
+        path=call.request.path,
     )
 
 
-def _id_param(request: web.Request, name: str) -> int:
-    """A required positive integer query parameter, else the 422 envelope naming it."""
-    value = request.query.get(name)
-    if value is None or value == "":
-        raise validation_failed({name: [required_message(name)]})
-    if not DIGITS.fullmatch(value):
-        raise validation_failed({name: [invalid_message(name)]})
-    return int(value)
-
-
-def _page_param(request: web.Request, name: str, default: int, maximum: int | None) -> int:
-    value = request.query.get(name)
-    if value is None or value == "":
-        return default
-    if (
-        not DIGITS.fullmatch(value)
-        or int(value) < 1
-        or (maximum is not None and int(value) > maximum)
-    ):
-        raise validation_failed({name: [invalid_message(name)]})
-    return int(value)
-
-
-def _own_bulk(request: web.Request, user: User, bulk_id: int) -> OutboxBulk:
-    bulk = backend_of(request).outbox.get(user.username, bulk_id)
-    if bulk is None:
-        raise not_found()
-    return bulk
-
-
-def _single(request: web.Request, bulk: OutboxBulk) -> web.Response:
-    record = bulk_record(bulk, backend_of(request).clock.now())
+def _single(call: Call, bulk: OutboxBulk) -> web.Response:
+    record = bulk_record(bulk, call.backend.clock.now())
     record["return"] = 0
     record["reject_comment"] = None
     return ok(record)
 
 
-@routes.post("/api/report/by_bulk/{bulk_id}")
-async def by_bulk_post(request: web.Request) -> web.Response:
-    user = require_user(request)
-    await json_body(request, "report_by_bulk", optional=True)
-    raw = request.match_info["bulk_id"]
+@routes.post(
+    "/api/report/by_bulk/{bulk_id}",
+    "One bulk of the outbox",
+    params=(path("bulk_id", ID_SCHEMA),),
+    body=JsonBody("report_by_bulk", optional=True),
+    response="report_by_bulk",
+    errors=NOT_FOUND,
+)
+async def by_bulk_post(call: Call) -> web.Response:
+    raw = call.request.match_info["bulk_id"]
     if not DIGITS.fullmatch(raw):
-        raise not_found()
-    return _single(request, _own_bulk(request, user, int(raw)))
+        raise BulkNotFound(MSG_BULK_NOT_FOUND)
+    return _single(call, call.backend.bulk_of(call.user, int(raw)))
 
 
-@routes.get("/api/report/by_bulk")
-async def by_bulk_get(request: web.Request) -> web.Response:
-    user = require_user(request)
-    return _single(request, _own_bulk(request, user, _id_param(request, "messages_outbox_id")))
+@routes.get(
+    "/api/report/by_bulk",
+    "One bulk of the outbox (later edition)",
+    params=(query("messages_outbox_id", ID_SCHEMA, required=True),),
+    response="report_by_bulk",
+    errors=NOT_FOUND,
+)
+async def by_bulk_get(call: Call) -> web.Response:
+    return _single(call, call.backend.bulk_of(call.user, call.query["messages_outbox_id"]))
 
 
-@routes.get("/api/report/bulk_stats")
-async def bulk_stats(request: web.Request) -> web.Response:
-    user = require_user(request)
-    bulk = _own_bulk(request, user, _id_param(request, "bulk_id"))
-    now = backend_of(request).clock.now()
+@routes.get(
+    "/api/report/bulk_stats",
+    "Delivery statistics of a bulk",
+    params=(query("bulk_id", ID_SCHEMA, required=True),),
+    response="bulk_stats",
+    errors=NOT_FOUND,
+)
+async def bulk_stats(call: Call) -> web.Response:
+    bulk = call.backend.bulk_of(call.user, call.query["bulk_id"])
+    now = call.backend.clock.now()
     blocks = {
         block: {op: {"fa": 0, "en": 0} for op in ("irancell", "mci")}
         for block in dict.fromkeys(STATS_BLOCKS.values())
@@ -195,18 +196,26 @@ async def bulk_stats(request: web.Request) -> web.Response:
     return ok(blocks)
 
 
-@routes.get("/api/report/recipients")
-async def recipients(request: web.Request) -> web.Response:
-    user = require_user(request)
-    bulk_id = _id_param(request, "bulk_id")
-    page = _page_param(request, "page", 1, MAX_PAGE)
-    per_page = _page_param(request, "per_page", 10, MAX_PER_PAGE)
-    bulk = _own_bulk(request, user, bulk_id)
-    now = backend_of(request).clock.now()
-    offset = (page - 1) * per_page
-    items, count = recipient_rows_json(bulk, now, offset, per_page)
+@routes.get(
+    "/api/report/recipients",
+    "Recipients of a bulk with their message_status, paginated",
+    params=(
+        query("bulk_id", ID_SCHEMA, required=True),
+        query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        query(
+            "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10}
+        ),
+    ),
+    response="recipients",
+    errors=NOT_FOUND,
+)
+async def recipients(call: Call) -> web.Response:
+    bulk = call.backend.bulk_of(call.user, call.query["bulk_id"])
+    page, per_page = call.query["page"], call.query["per_page"]
+    now = call.backend.clock.now()
+    items, count = recipient_rows_json(bulk, now, (page - 1) * per_page, per_page)
     return paginated_json(
-        items, count, page=page, per_page=per_page, total=bulk.size, path=request.path
+        items, count, page=page, per_page=per_page, total=bulk.size, path=call.request.path
     )
 
 

@@ -1,4 +1,8 @@
-"""Request bodies: read safely, check with JSON Schema, and report Persian field errors."""
+"""JSON Schemas of request bodies: compiled once, a fast yes, and field errors when not.
+
+Public routes word the errors in Persian (IPPanel's 422 `400-2` envelope); the admin API keeps
+jsonschema's English messages. Both judge a body by the same schema file.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,14 @@ from importlib import resources
 from typing import Any
 
 import jsonschema_rs
-import orjson
-from aiohttp import web
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from ippanel_mock.http.envelope import (
-    MSG_BAD_CONTENT_TYPE,
-    MSG_BAD_JSON,
-    MSG_TOO_LARGE,
-    ApiError,
-    validation_failed,
-)
+from ippanel_mock.models.errors import FieldErrors
+from ippanel_mock.models.wording import invalid_message, label, required_message
 
 SCHEMA_PACKAGE = "ippanel_mock.http.schemas"
 
-FIELD_LABELS: dict[str, str] = {
-    "username": "نام کاربری",
-    "password": "گذرواژه",
-    "message": "پیام",
-    "files": "فایل ها",
-    "mobile": "موبایل",
-    "from_number": "شماره فرستنده",
-    "recipients": "گیرندگان",
-    "send_time": "زمان ارسال",
-}
 TYPE_NAMES: dict[str, str] = {
     "string": "رشته",
     "integer": "عدد صحیح",
@@ -42,21 +29,6 @@ TYPE_NAMES: dict[str, str] = {
     "boolean": "بولی",
     "null": "خالی",
 }
-
-FieldErrors = dict[str, list[str]]
-
-
-def label(field: str) -> str:
-    leaf = field.rsplit(".", 1)[-1]
-    return FIELD_LABELS.get(leaf, field)
-
-
-def required_message(field: str) -> str:
-    return f"تکمیل گزینه {label(field)} الزامی است"
-
-
-def invalid_message(field: str) -> str:
-    return f"مقدار گزینه {label(field)} معتبر نیست"
 
 
 @cache
@@ -136,9 +108,8 @@ def _messages(error: ValidationError, prefix: str) -> list[tuple[str, str]]:
 
 
 def schema_errors(name: str, instance: Any, *, prefix: str = "") -> FieldErrors:
-    if fast_validator(name).is_valid(instance):
-        if CROSS_CHECK and request_validator(name).is_valid(instance) is False:
-            raise AssertionError(f"jsonschema-rs passed a body jsonschema rejects ({name})")
+    """Persian messages per field ({} when the instance is valid)."""
+    if is_valid(name, instance):
         return {}
     errors: FieldErrors = {}
     for error in request_validator(name).iter_errors(instance):
@@ -149,53 +120,34 @@ def schema_errors(name: str, instance: Any, *, prefix: str = "") -> FieldErrors:
     return errors
 
 
-def validate(name: str, instance: Any) -> None:
-    """Raise the 422 400-2 envelope if the instance breaks the named request schema."""
-    errors = schema_errors(name, instance)
-    if errors:
-        raise validation_failed(errors)
+def is_valid(name: str, instance: Any) -> bool:
+    """The fast verdict (jsonschema-rs), cross-checked by `jsonschema` when CROSS_CHECK is on."""
+    if fast_validator(name).is_valid(instance):
+        if CROSS_CHECK and request_validator(name).is_valid(instance) is False:
+            raise AssertionError(f"jsonschema-rs passed a body jsonschema rejects ({name})")
+        return True
+    return False
 
 
-def check_size(request: web.Request, limit: int) -> None:
-    if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, "413-1", MSG_TOO_LARGE)
+def admin_schema_errors(name: str, instance: Any) -> FieldErrors:
+    """jsonschema's own (English) message per field, for the admin API."""
+    errors: FieldErrors = {}
+    for err in request_validator(name).iter_errors(instance):
+        field = ".".join(str(p) for p in err.absolute_path) or "body"
+        errors.setdefault(field, []).append(err.message)
+    return errors
 
 
-async def read_json(request: web.Request, limit: int, *, optional: bool = False) -> Any:
-    """The JSON body: 415 for another content type, 400 for bad JSON, 413 above the cap."""
-    check_size(request, limit)
-    raw = await read_bytes(request, limit)
-    if not raw.strip():
-        if optional:
-            return {}
-        raise ApiError(400, "400-3", MSG_BAD_JSON)
-    if request.content_type not in ("application/json", "application/octet-stream"):
-        raise ApiError(415, "415-1", MSG_BAD_CONTENT_TYPE)
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise ApiError(400, "400-3", MSG_BAD_JSON) from None
-
-
-async def read_bytes(request: web.Request, limit: int) -> bytes:
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise ApiError(413, "413-1", MSG_TOO_LARGE) from None
-    if len(raw) > limit:
-        raise ApiError(413, "413-1", MSG_TOO_LARGE)
-    return raw
-
-
-def require_object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise validation_failed({"body": ["بدنه درخواست باید یک شیء JSON باشد"]})
-    return body
-
-
-def collect(errors: FieldErrors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
+__all__ = [
+    "CROSS_CHECK",
+    "SCHEMA_PACKAGE",
+    "admin_schema_errors",
+    "fast_validator",
+    "invalid_message",
+    "is_valid",
+    "label",
+    "load_schema",
+    "request_validator",
+    "required_message",
+    "schema_errors",
+]

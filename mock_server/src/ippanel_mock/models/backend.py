@@ -1,19 +1,35 @@
-"""SandboxBackend: all sandbox state in one object, resettable to its seeded start."""
+"""SandboxBackend: all sandbox state in one object, its operations, and a reset to the seed.
+
+Routes parse and render; every rule of the IPPanel API lives below this object, and each refusal
+is a domain error (models/errors.py) that the route maps to its answer.
+"""
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
 
 from ippanel_mock.config import SandboxConfig
+from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.errors import (
+    MSG_BULK_NOT_FOUND,
+    MSG_NOT_CANCELABLE,
+    BulkNotFound,
+    FieldErrors,
+    NotCancelable,
+)
 from ippanel_mock.models.history import fill_history
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.messages import MessageLog
-from ippanel_mock.models.outbox import Outbox
+from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
+from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.phones import format_number
+from ippanel_mock.models.ratelimit import RateLimiter
+from ippanel_mock.models.sending import BulkPlan, SendContext, plan_file, plan_send
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
 
 
@@ -52,6 +68,17 @@ DEFAULT_USERS: tuple[dict[str, object], ...] = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class PriceQuote:
+    parts: int
+    price: int
+    """Rial per recipient, the same on every operator."""
+
+
+ANY_USER = ("", "*")
+"""Values of the outbox report's `username` filter that mean "the caller"."""
+
+
 class SandboxBackend:
     """Aggregates the models; routes and the admin API only talk to this."""
 
@@ -68,10 +95,16 @@ class SandboxBackend:
             max_bulks=self.config.outbox_max_bulks,
         )
         self.patterns = PatternStore()
+        self.chaos = ChaosEngine(self.config.seed)
+        self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
+        self._send_context = SendContext(self.config.seed, self.patterns)
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded start: clock, default users, users file, demo patterns, history."""
+        """Back to the seeded start: clock, default users, users file, demo patterns, history,
+        no chaos rules (generator re-seeded) and the configured rate limit."""
+        self.chaos.reset(self.config.seed)
+        self.rate_limiter.configure(self.config.rate_limit, self.config.rate_burst)
         self.clock.reset()
         self.messages.clear()
         self.journal.clear()
@@ -91,6 +124,84 @@ class SandboxBackend:
                 count=self.config.history,
                 now=self.clock.now(),
             )
+
+    # -- sends ----------------------------------------------------------------------------
+
+    def send(self, user: User, body: Mapping[str, Any], *, user_ip: str | None = None) -> list[int]:
+        """A JSON send (body shaped by its sending type's schema): the ids of the bulks made.
+
+        Raises InvalidFields naming every bad field, or UnknownPattern; then nothing is made.
+        """
+        plans = plan_send(body, self._send_context)
+        return self._create(user, plans, user_ip)
+
+    def send_file(
+        self,
+        user: User,
+        fields: Mapping[str, str],
+        files: Sequence[bytes],
+        errors: FieldErrors,
+        *,
+        user_ip: str | None = None,
+    ) -> list[int]:
+        """A `peer_to_peer_file` send: one bulk per distinct message of the CSV files.
+
+        `errors` are the form's shape problems; raised together with the files' own.
+        """
+        return self._create(user, plan_file(fields, files, errors), user_ip)
+
+    def _create(self, user: User, plans: list[BulkPlan], user_ip: str | None) -> list[int]:
+        ids = []
+        for plan in plans:
+            bulk = self.outbox.create(
+                user,
+                sender=plan.sender,
+                text=plan.text,
+                recipients=plan.recipients,
+                sending_type=plan.sending_type,
+                send_time=plan.send_time,
+                summary=plan.summary,
+                user_ip=user_ip,
+            )
+            if plan.final_state is not None and bulk.final_state is None:
+                self.outbox.force_state(bulk.id, plan.final_state)
+            if bulk.final_state is None:
+                self.capture_bulk(bulk.id)
+            ids.append(bulk.id)
+        return ids
+
+    def cancel(self, user: User, bulk_id: int) -> None:
+        """Cancel a scheduled bulk of the user, refunding it; BulkNotFound or NotCancelable."""
+        outcome = self.outbox.cancel(user, bulk_id)
+        if outcome is CancelOutcome.NOT_FOUND:
+            raise BulkNotFound(MSG_BULK_NOT_FOUND)
+        if outcome is CancelOutcome.NOT_CANCELABLE:
+            raise NotCancelable(MSG_NOT_CANCELABLE)
+
+    @staticmethod
+    def calculate_price(message: str) -> PriceQuote:
+        """Parts and price per recipient of a message (the same tariff the sends debit)."""
+        parts, _, price = cost_of(message, 1)
+        return PriceQuote(parts, price)
+
+    # -- reports --------------------------------------------------------------------------
+
+    def outbox_report(
+        self, user: User, filters: BulkFilters, *, username: str | None = None
+    ) -> list[OutboxBulk]:
+        """The user's bulks, newest first; a `username` filter naming someone else finds none."""
+        if username is not None and username not in ANY_USER and username != user.username:
+            return []
+        return self.outbox.for_user(user.username, filters)
+
+    def bulk_of(self, user: User, bulk_id: int) -> OutboxBulk:
+        """One bulk of the user, else BulkNotFound (another user's bulk is not found too)."""
+        bulk = self.outbox.get(user.username, bulk_id)
+        if bulk is None:
+            raise BulkNotFound(MSG_BULK_NOT_FOUND)
+        return bulk
+
+    # -- captured messages ----------------------------------------------------------------
 
     def capture_bulk(self, bulk_id: int) -> None:
         """Record what a bulk "delivers" (the bounded log only builds the tail it keeps)."""

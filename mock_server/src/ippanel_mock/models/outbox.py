@@ -73,6 +73,9 @@ class OutboxBulk:
     counts: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """counts[operator][final status 0..4], computed once at creation; tuples of ints, so the
     garbage collector stops tracking them and a big outbox does not lengthen its pauses."""
+    debited: float = 0.0
+    """What the user's credit actually paid for this bulk (0 when it was stored in state 8):
+    a cancel refunds this, never `cost`."""
 
     @property
     def recipients(self) -> memoryview:
@@ -250,6 +253,7 @@ class Outbox:
             bulk.final_state = 8
         else:
             user.credit -= cost
+            bulk.debited = bulk.cost
         self._bulks[bulk.id] = bulk
         self._by_user.setdefault(user.username, deque()).append(bulk.id)
         self._rows += bulk.size
@@ -298,7 +302,8 @@ class Outbox:
         return list(self._bulks.values())
 
     def cancel(self, user: User, bulk_id: int) -> CancelOutcome:
-        """Cancel a scheduled bulk at least CANCEL_MARGIN before it starts, refunding its cost."""
+        """Cancel a scheduled bulk at least CANCEL_MARGIN before it starts, refunding what was
+        debited for it."""
         bulk = self.get(user.username, bulk_id)
         if bulk is None:
             return CancelOutcome.NOT_FOUND
@@ -306,7 +311,8 @@ class Outbox:
         if bulk.phase(now) is not Phase.QUEUED or bulk.start_at - now < CANCEL_MARGIN:
             return CancelOutcome.NOT_CANCELABLE
         bulk.final_state = 7
-        user.credit += bulk.cost
+        user.credit += bulk.debited
+        bulk.debited = 0.0
         return CancelOutcome.CANCELED
 
     def force_state(self, bulk_id: int, state_id: int | None) -> OutboxBulk | None:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ippanel_mock.models.errors import AlreadyExists, SandboxError
+
 _VARIABLE = re.compile(r"%([A-Za-z_][A-Za-z0-9_]*)%")
 
 DEMO_PATTERNS: dict[str, str] = {
@@ -15,8 +17,12 @@ DEMO_PATTERNS: dict[str, str] = {
 }
 
 
-class PatternError(ValueError):
+class PatternError(SandboxError, ValueError):
     """A pattern definition is invalid."""
+
+
+class PatternExists(AlreadyExists):
+    """A pattern with that code exists already."""
 
 
 class PatternParamsError(ValueError):
@@ -37,7 +43,7 @@ class Pattern:
     def render(self, params: Mapping[str, object]) -> str:
         """Fill every variable; raises PatternParamsError naming missing and unknown params."""
         missing = [v for v in self.variables if v not in params]
-        extra = sorted(k for k in params if k not in self.variables)
+        extra = [k for k in params if k not in self.variables]
         if missing or extra:
             raise PatternParamsError(missing, extra)
         return _VARIABLE.sub(lambda m: str(params[m.group(1)]), self.text)
@@ -62,6 +68,12 @@ class PatternStore:
         pattern = Pattern(code, text, variables)
         self._patterns[code] = pattern
         return pattern
+
+    def create(self, code: str, text: str) -> Pattern:
+        """Add a new pattern; PatternExists if the code is taken, PatternError if invalid."""
+        if code in self._patterns:
+            raise PatternExists(f"pattern {code!r} already exists")
+        return self.add(code, text)
 
     def get(self, code: str) -> Pattern | None:
         return self._patterns.get(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import itertools
 import json
 import random
@@ -14,6 +15,7 @@ from typing import Any, Literal
 import pyotp
 
 from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.errors import AlreadyExists, SandboxError
 from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
 
 LoginMethod = Literal["login", "ga", "sms"]
@@ -34,8 +36,20 @@ OtpSender = Callable[["User", str], None]
 """Called with (user, code) whenever the sandbox "sends" an OTP SMS."""
 
 
-class UserError(ValueError):
+def secrets_match(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret (password, OTP, token), for any text: bytes that were
+    not UTF-8 (lone surrogates) compare as bytes instead of raising."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
+class UserError(SandboxError, ValueError):
     """A user definition is invalid (message names the field, never a secret)."""
+
+
+class UserConflict(AlreadyExists, UserError):
+    """The username or an API key is already taken (or given twice)."""
 
 
 @dataclass(slots=True)
@@ -111,7 +125,7 @@ class UserStore:
         if not isinstance(username, str) or not username.strip():
             raise UserError("username must be a non-empty string")
         if username in self._users:
-            raise UserError(f"username {username!r} already exists")
+            raise UserConflict(f"username {username!r} already exists")
         if not isinstance(password, str) or not password:
             raise UserError("password must be a non-empty string")
         if method not in LOGIN_METHODS:
@@ -127,9 +141,9 @@ class UserStore:
             if not isinstance(key, str) or not key:
                 raise UserError("api_keys must be non-empty strings")
             if key in self._api_keys:
-                raise UserError("an api key is already in use")
+                raise UserConflict("an api key is already in use")
         if len(set(keys)) != len(keys):
-            raise UserError("api_keys must be distinct")
+            raise UserConflict("api_keys must be distinct")
         if method == "ga" and totp_secret is None:
             totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
         if totp_secret is not None:
@@ -238,7 +252,8 @@ class UserStore:
 
     def login(self, username: str, password: str) -> LoginResult | None:
         user = self._users.get(username)
-        if user is None or user.password != password:
+        expected = user.password if user is not None else DEFAULT_PASSWORD
+        if not secrets_match(password, expected) or user is None:  # same work for any name
             return None
         if user.method == "login":
             return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
@@ -284,7 +299,7 @@ class UserStore:
         user = self._users.get(session.username) if session else None
         if session is None or user is None:
             return False
-        if session.otp is None or otp != session.otp:
+        if session.otp is None or not secrets_match(otp, session.otp):
             self._count_failure(token, session)
             return False
         del self._sessions[token]
@@ -335,7 +350,7 @@ class UserStore:
             self._otp_sender(user, code)
 
     def _otp_matches(self, session: _Session, user: User, otp: str) -> bool:
-        if session.otp is not None and otp == session.otp:
+        if session.otp is not None and secrets_match(otp, session.otp):
             return True
         if user.method == "ga" and user.totp_secret:
             totp = pyotp.TOTP(user.totp_secret)

@@ -1,0 +1,260 @@
+"""Send planning: every sending type checked in full before any bulk is made.
+
+Bodies arrive already shaped by their JSON Schema (http/schemas/requests/send_*.json); the rules
+here are the ones a schema cannot state: each recipient normalized (and named by index when
+bad), send times, pattern variables, postal-code audiences, CSV files. Every problem of a
+request is collected, then raised together as one InvalidFields.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ippanel_mock.models.errors import (
+    FieldErrors,
+    InvalidFields,
+    UnknownPattern,
+    collect,
+    raise_if_any,
+)
+from ippanel_mock.models.history import postal_audience
+from ippanel_mock.models.patterns import PatternParamsError, PatternStore
+from ippanel_mock.models.phones import InvalidRecipient, Operator, national_number
+from ippanel_mock.models.wording import required_message
+
+DEFAULT_SENDER = "+983000505"
+VOTP_SENDER = "+98votp"
+SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_FILE_ROWS = 100_000
+NO_VALID_RECIPIENTS = 4
+"""state_id of a bulk whose targeting selected nobody, as IPPanel reports invalid recipients."""
+POSTAL_OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
+MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
+MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
+MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
+MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
+
+
+@dataclass(slots=True)
+class BulkPlan:
+    """One bulk to create once the whole request is known to be valid (not frozen: a frozen
+    dataclass pays an object.__setattr__ per field, on every send)."""
+
+    text: str
+    recipients: array
+    sender: str
+    sending_type: str
+    send_time: float | None
+    summary: str | None = None
+    final_state: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What planning reads from the sandbox: the seed (postal audiences) and the patterns."""
+
+    seed: int
+    patterns: PatternStore
+
+
+def parse_send_time(value: object, errors: FieldErrors) -> float | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.strptime(str(value), SEND_TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        collect(errors, "send_time", MSG_BAD_SEND_TIME)
+        return None
+    return moment.timestamp()
+
+
+def normalize_all(values: Sequence[Any], field: str, errors: FieldErrors) -> array:
+    """National numbers of every recipient; each bad one is named by its index."""
+    numbers = array("q")
+    for index, raw in enumerate(values):
+        try:
+            numbers.append(national_number(raw))
+        except (InvalidRecipient, TypeError, AttributeError):
+            collect(errors, f"{field}.{index}", f"{MSG_BAD_RECIPIENT}: {str(raw)[:32]}")
+    return numbers
+
+
+def plan_webservice(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    errors: FieldErrors = {}
+    numbers = normalize_all(body["params"]["recipients"], "params.recipients", errors)
+    send_time = parse_send_time(body.get("send_time"), errors)
+    raise_if_any(errors)
+    return [
+        BulkPlan(body["message"], numbers, body["from_number"], body["sending_type"], send_time)
+    ]
+
+
+def plan_peer_to_peer(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    errors: FieldErrors = {}
+    send_time = parse_send_time(body.get("send_time"), errors)
+    plans = []
+    for i, item in enumerate(body["params"]):
+        numbers = normalize_all(item["recipients"], f"params.{i}.recipients", errors)
+        plans.append(
+            BulkPlan(item["message"], numbers, body["from_number"], "peer_to_peer", send_time)
+        )
+    raise_if_any(errors)
+    return plans
+
+
+def plan_postal_code(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    errors: FieldErrors = {}
+    send_time = parse_send_time(body.get("send_time"), errors)
+    numbers = array("q")
+    for target in body["params"]:
+        for operator in POSTAL_OPERATORS:
+            block = target.get(operator) or {"start": 0, "size": 0}
+            numbers.extend(
+                postal_audience(
+                    context.seed,
+                    int(target["postal_code"]),
+                    operator,
+                    int(block["start"]),  # JSON Schema integers include 76.0
+                    int(block["size"]),
+                )
+            )
+    numbers.extend(normalize_all(body.get("other_recipients", []), "other_recipients", errors))
+    raise_if_any(errors)
+    return [
+        BulkPlan(
+            body["message"],
+            numbers,
+            body["from_number"],
+            "postal_code",
+            send_time,
+            final_state=None if numbers else NO_VALID_RECIPIENTS,
+        )
+    ]
+
+
+def plan_pattern(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    errors: FieldErrors = {}
+    numbers = normalize_all(body["recipients"], "recipients", errors)
+    send_time = parse_send_time(body.get("send_time"), errors)
+    pattern = context.patterns.get(body["code"])
+    text = ""
+    if pattern is not None:
+        try:
+            text = pattern.render(body["params"])
+        except PatternParamsError as exc:
+            for name in exc.missing:
+                collect(errors, f"params.{name}", required_message(name))
+            for name in exc.extra:
+                collect(errors, f"params.{name}", f"متغیر {name} در این الگو تعریف نشده است")
+    raise_if_any(errors)
+    if pattern is None:
+        raise UnknownPattern(MSG_UNKNOWN_PATTERN)
+    sender = body.get("from_number") or DEFAULT_SENDER
+    return [BulkPlan(text, numbers, sender, "pattern", send_time, summary=f"الگو {pattern.code}")]
+
+
+def plan_votp(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    errors: FieldErrors = {}
+    numbers = normalize_all(body["params"]["recipients"], "params.recipients", errors)
+    send_time = parse_send_time(body.get("send_time"), errors)
+    raise_if_any(errors)
+    code = body["message"]
+    summary = f"ارسال کد فعالسازی صوتی : {code}"
+    return [BulkPlan(code, numbers, VOTP_SENDER, "votp", send_time, summary=summary)]
+
+
+def plan_file_as_json(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    raise InvalidFields({"files": [required_message("files")]})
+
+
+PLANNERS: dict[str, Callable[[Mapping[str, Any], SendContext], list[BulkPlan]]] = {
+    "normal": plan_webservice,
+    "webservice": plan_webservice,
+    "peer_to_peer": plan_peer_to_peer,
+    "peer_to_peer_file": plan_file_as_json,
+    "postal_code": plan_postal_code,
+    "pattern": plan_pattern,
+    "votp": plan_votp,
+}
+SENDING_TYPES = tuple(PLANNERS)
+
+
+def plan_send(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """The bulks a JSON send makes; raises InvalidFields or UnknownPattern, making nothing."""
+    return PLANNERS[body["sending_type"]](body, context)
+
+
+def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:
+    """`recipient,message` rows grouped by message, first-seen order; errors name the line.
+
+    Read strictly: a field over the csv module's limit, an unterminated quote, text after a
+    closing quote or a line ending in a bare CR ends the file with one error naming its line,
+    so no part of a malformed file is sent.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        collect(errors, field, "فایل باید با کدگذاری UTF-8 باشد")
+        return {}
+    rows = csv.reader(io.StringIO(text), strict=True)
+    try:
+        return _group_rows(rows, field, errors)
+    except csv.Error as exc:
+        collect(errors, f"{field}.{rows.line_num}", f"{MSG_BAD_CSV}: {exc}")
+        return {}
+
+
+def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> dict[str, array]:
+    header = next(rows, None)
+    if header is None or [h.strip().lower() for h in header] != ["recipient", "message"]:
+        collect(errors, field, "سطر اول فایل باید recipient,message باشد")
+        return {}
+    groups: dict[str, array] = {}
+    count = 0
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        count += 1
+        if count > MAX_FILE_ROWS:
+            collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
+            break
+        if len(row) != 2 or not row[1].strip():
+            collect(errors, f"{field}.{line}", "هر سطر باید یک گیرنده و یک پیام داشته باشد")
+            continue
+        try:
+            number = national_number(row[0])
+        except InvalidRecipient:
+            collect(errors, f"{field}.{line}", f"{MSG_BAD_RECIPIENT}: {row[0][:32]}")
+            continue
+        groups.setdefault(row[1], array("q")).append(number)
+    if count == 0 and field not in errors:
+        collect(errors, field, "فایل هیچ سطری برای ارسال ندارد")
+    return groups
+
+
+def plan_file(
+    fields: Mapping[str, str], files: Sequence[bytes], errors: FieldErrors
+) -> list[BulkPlan]:
+    """One bulk per distinct message of the CSV files (`peer_to_peer_file`).
+
+    `errors` holds what the form's shape check found, so one answer names every problem.
+    """
+    send_time = (
+        parse_send_time(fields.get("send_time"), errors) if "send_time" not in errors else None
+    )
+    groups: dict[str, array] = {}
+    for index, raw in enumerate(files):
+        for text, numbers in parse_csv(raw, f"files.{index}", errors).items():
+            groups.setdefault(text, array("q")).extend(numbers)
+    raise_if_any(errors)
+    sender = fields["from_number"]
+    return [
+        BulkPlan(text, numbers, sender, "peer_to_peer_file", send_time)
+        for text, numbers in groups.items()
+    ]

@@ -1,0 +1,39 @@
+"""Persian field names and messages, shared by the domain rules and the request validation;
+and text made safe to show (valid Unicode)."""
+
+from __future__ import annotations
+
+FIELD_LABELS: dict[str, str] = {
+    "username": "نام کاربری",
+    "password": "گذرواژه",
+    "message": "پیام",
+    "files": "فایل ها",
+    "mobile": "موبایل",
+    "from_number": "شماره فرستنده",
+    "recipients": "گیرندگان",
+    "send_time": "زمان ارسال",
+}
+
+
+def label(field: str) -> str:
+    leaf = field.rsplit(".", 1)[-1]
+    return FIELD_LABELS.get(leaf, field)
+
+
+def required_message(field: str) -> str:
+    return f"تکمیل گزینه {label(field)} الزامی است"
+
+
+def invalid_message(field: str) -> str:
+    return f"مقدار گزینه {label(field)} معتبر نیست"
+
+
+def not_allowed_message(field: str) -> str:
+    return f"گزینه {field} مجاز نیست"
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with every lone surrogate (from bytes that were not UTF-8) replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
