@@ -109,6 +109,8 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
         "POST", "/api/send/cancel", API_KEY, {"json": {"message_outbox_id": 1199999999}}),
     "calculate_price__calculate_sms_price__invalid_or_expired_token": (
         "POST", "/api/send/calculate-price", BAD, {"json": {"message": "x"}}),
+    "report_messages_inbox__get_inbox_report__invalid_or_expired_token": (
+        "POST", "/api/report/messages-inbox", BAD, {"json": {"filters": {"from_id": 125}}}),
 }  # fmt: skip
 
 

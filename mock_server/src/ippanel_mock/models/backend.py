@@ -6,12 +6,14 @@ is a domain error (models/errors.py) that the route maps to its answer.
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
 from ippanel_mock.config import SandboxConfig
+from ippanel_mock.models.autoreply import AutoReplies
 from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
 from ippanel_mock.models.errors import (
@@ -19,15 +21,24 @@ from ippanel_mock.models.errors import (
     MSG_NOT_CANCELABLE,
     BulkNotFound,
     FieldErrors,
+    InvalidFields,
     NotCancelable,
+    UnknownAddressee,
+    collect,
 )
 from ippanel_mock.models.history import fill_history
+from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
 from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
-from ippanel_mock.models.phones import format_number
+from ippanel_mock.models.phones import (
+    InvalidRecipient,
+    format_number,
+    magic_final_status,
+    normalize_recipient,
+)
 from ippanel_mock.models.ratelimit import RateLimiter
 from ippanel_mock.models.sending import BulkPlan, SendContext, plan_file, plan_send
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
@@ -95,6 +106,8 @@ class SandboxBackend:
             max_bulks=self.config.outbox_max_bulks,
         )
         self.patterns = PatternStore()
+        self.inbox = Inbox(self.clock, self.config.inbox_capacity, keep=self._still_arrives)
+        self.autoreplies = AutoReplies()
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
         self.reset()
@@ -110,6 +123,8 @@ class SandboxBackend:
         self.users.reset()
         self.outbox.reset()
         self.patterns.reset()
+        self.inbox.clear()
+        self.autoreplies.reset()
         for item in DEFAULT_USERS:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
@@ -166,6 +181,8 @@ class SandboxBackend:
                 self.outbox.force_state(bulk.id, plan.final_state)
             if bulk.final_state is None:
                 self.capture_bulk(bulk.id)
+                if self.autoreplies:
+                    self._schedule_replies(bulk)
             ids.append(bulk.id)
         return ids
 
@@ -227,3 +244,88 @@ class SandboxBackend:
             sending_type="otp",
             created_at=self.clock.now(),
         )
+
+    # -- the inbox ------------------------------------------------------------------------
+
+    def read_inbox(
+        self, user: User, *, after_id: int, page: int, per_page: int
+    ) -> tuple[list[tuple[ReceivedMessage, bool]], int]:
+        """One page of the user's received messages with an id above `after_id`, newest first,
+        each with whether it had been read before (reading marks it seen); and the total."""
+        messages = self.inbox.for_user(user.username, after_id=after_id)
+        window = messages[(page - 1) * per_page : page * per_page]
+        result = [(message, message.seen) for message in window]
+        for message in window:
+            message.seen = True
+        return result, len(messages)
+
+    def inject_message(
+        self, sender: str, line: str, text: str, *, at: float | None, username: str | None
+    ) -> list[PendingMessage]:
+        """An SMS from `sender` to `line`, received at `at` (None: now), in the inbox of
+        `username` or of every account that has the line. InvalidFields for a bad sender,
+        UnknownAddressee when no inbox can take it."""
+        try:
+            phone = normalize_recipient(sender)
+        except (InvalidRecipient, TypeError):
+            raise InvalidFields({"from": ["not an Iranian mobile number"]}) from None
+        errors: FieldErrors = {}
+        if username is not None:
+            user = self.users.get(username)
+            owners = [user] if user is not None else []
+            if user is None:
+                collect(errors, "user", f"no user named {username!r}")
+            elif line not in user.senders:
+                collect(errors, "to", f"{line} is not a line of {username} ({list(user.senders)})")
+        else:
+            owners = [u for u in self.users.all() if line in u.senders]
+            if not owners:
+                collect(errors, "to", f"no account has the line {line}")
+        if errors:
+            raise UnknownAddressee(errors)
+        due = self.clock.now() if at is None else at
+        sent = [
+            self.inbox.schedule(PendingMessage(u.username, phone, line, text, due)) for u in owners
+        ]
+        self.inbox.deliver_due()
+        return sent
+
+    def _schedule_replies(self, bulk: OutboxBulk) -> None:
+        """Each recipient the bulk reaches (final status delivered) that a rule covers answers
+        once, the rule's delay after the SMS reached it."""
+        received_at = bulk.start_at + bulk.delay
+        for national in self.autoreplies.numbers():
+            if magic_final_status(national) != DELIVERED or not bulk_contains(bulk, national):
+                continue
+            answer = self.autoreplies.first_answer(national, bulk.text)
+            if answer is None:
+                continue
+            rule, reply = answer
+            self.inbox.schedule(
+                PendingMessage(
+                    bulk.username, format_number(national), bulk.sender, reply,
+                    received_at + rule.delay, rule_id=rule.id, bulk_id=bulk.id,
+                )
+            )  # fmt: skip
+
+    def _still_arrives(self, pending: PendingMessage) -> bool:
+        """A reply whose rule was deleted, or to a bulk canceled or failed since, never comes."""
+        if pending.rule_id is not None and self.autoreplies.get(pending.rule_id) is None:
+            return False
+        if pending.bulk_id is not None:
+            bulk = self.outbox.get_any(pending.bulk_id)
+            return bulk is None or bulk.final_state is None
+        return True
+
+
+DELIVERED = 2
+
+
+def bulk_contains(bulk: OutboxBulk, national: int) -> bool:
+    """Whether a national number is among the bulk's recipients (a byte search, not a loop)."""
+    needle = national.to_bytes(8, sys.byteorder, signed=True)
+    packed = bulk.packed
+    at = packed.find(needle)
+    while at != -1 and at % 8:
+        at = packed.find(needle, at + 1)
+    return at != -1

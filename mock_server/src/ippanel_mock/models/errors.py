@@ -62,6 +62,14 @@ class InvalidStateFilter(SandboxError):
     """An outbox report filter names a state_id that does not exist."""
 
 
+class UnknownAddressee(InvalidFields, NotFound):
+    """A received message names a line or account the sandbox does not have."""
+
+
+class LimitReached(SandboxError):
+    """A bounded collection (e.g. auto-reply rules) is full."""
+
+
 class AlreadyExists(SandboxError):
     """A name or key that must be unique is taken."""
 
