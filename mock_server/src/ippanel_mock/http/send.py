@@ -36,6 +36,9 @@ SEND_VARIANTS = {
     "postal_code": "send_postal_code",
     "pattern": "send_pattern",
     "votp": "send_votp",
+    "country": "send_country",
+    "geolocation": "send_geolocation",
+    "job": "send_job",
 }
 """The schema each JSON sending type must also meet (peer_to_peer_file needs multipart)."""
 DOCUMENTED_VARIANTS = tuple(dict.fromkeys(SEND_VARIANTS.values()))
@@ -138,8 +141,8 @@ def file_form_errors(form: FileForm) -> FieldErrors:
 
 @routes.post(
     "/api/send",
-    "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, pattern, votp, "
-    "peer_to_peer_file as multipart)",
+    "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, country, "
+    "geolocation, job, pattern, votp; peer_to_peer_file as multipart)",
     body=SendBody(),
     response="send",
     errors={InvalidFields: (422, "400-2"), UnknownPattern: (400, "400-1")},

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from ippanel_mock.config import SandboxConfig
+from ippanel_mock.models.audiences import OPERATOR_IDS, PeopleFilter, counts
 from ippanel_mock.models.autoreply import AutoReplies
 from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
@@ -26,8 +27,10 @@ from ippanel_mock.models.errors import (
     UnknownAddressee,
     collect,
 )
+from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import fill_history
 from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
+from ippanel_mock.models.jobs import job_key
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
@@ -35,6 +38,7 @@ from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.phones import (
     InvalidRecipient,
+    Operator,
     format_number,
     magic_final_status,
     normalize_recipient,
@@ -199,6 +203,25 @@ class SandboxBackend:
         """Parts and price per recipient of a message (the same tariff the sends debit)."""
         parts, _, price = cost_of(message, 1)
         return PriceQuote(parts, price)
+
+    # -- audiences of the banks ------------------------------------------------------------
+
+    def area_counts(
+        self, province_id: int, county_id: int | None, city_id: int | None, flt: PeopleFilter
+    ) -> dict[Operator, int]:
+        """People per operator of an area whom the filters keep (as a `country` send draws)."""
+        return counts(self.config.seed, area_key(province_id, county_id, city_id), flt)
+
+    def job_counts(
+        self, main_id: int, sub_id: int | None, operator_id: int | None, start: int,
+        size: int | None,
+    ) -> dict[Operator, int]:  # fmt: skip
+        """People per operator a `job` send's window would draw."""
+        operators = tuple(OPERATOR_IDS.values()) if operator_id is None else (
+            OPERATOR_IDS[operator_id],)  # fmt: skip
+        key = job_key(main_id, sub_id)
+        return counts(self.config.seed, key, PeopleFilter(), operators=operators, start=start,
+                       size=size)  # fmt: skip
 
     # -- reports --------------------------------------------------------------------------
 
