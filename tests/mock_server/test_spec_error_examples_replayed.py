@@ -164,6 +164,9 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
         "GET", "/api/send/jobs/sub-categories?main_category_id=1", BAD, {}),
     "job_subcategories__get_jobs_categories__invalid_request": (
         "GET", "/api/send/jobs/sub-categories?main_category_id=99", API_KEY, {}),
+    "send__send_sms_with_url__invalid_or_expired_token": (
+        "GET", "/api/send/webservice?from=%2B983000505&message=x&to=09120000005&apikey=bad",
+        None, {}),
     "report_messages_inbox__get_inbox_report__invalid_or_expired_token": (
         "POST", "/api/report/messages-inbox", BAD, {"json": {"filters": {"from_id": 125}}}),
 }  # fmt: skip

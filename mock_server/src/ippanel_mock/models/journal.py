@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -57,6 +58,20 @@ def key_hint(secret: str | None) -> str | None:
     return f"{secret[:4]}…{secret[-2:]}"
 
 
+SECRET_PARAM = re.compile(
+    r"(?i)(^|&)([^=&]*(key|token|secret|pass|pwd|authorization|login_password)[^=&]*)=([^&]*)"
+)
+"""A query parameter whose name says it holds a credential (the URL form of a send carries
+the API key or the password in the query string)."""
+
+
+def masked_query(query: str) -> str:
+    """The query string with every credential replaced by its hint."""
+    if not query or SECRET_PARAM.search(query) is None:
+        return query
+    return SECRET_PARAM.sub(lambda m: f"{m[1]}{m[2]}={key_hint(m[4]) or ''}", query)
+
+
 class RequestJournal:
     """Bounded deque of journal entries; the oldest drop out once `capacity` is reached."""
 
@@ -80,10 +95,18 @@ class RequestJournal:
         at: float,
         duration_ms: float,
     ) -> None:
-        """Append one answered request (the hot path: one entry built, not two)."""
+        """Append one answered request (the hot path: one entry built, not two); credentials
+        in the query string are kept only as hints."""
         self._items.append(
             JournalEntry(
-                method, path, query, status, api_key_hint, at, duration_ms, next(self._ids)
+                method,
+                path,
+                masked_query(query),
+                status,
+                api_key_hint,
+                at,
+                duration_ms,
+                next(self._ids),
             )
         )
 

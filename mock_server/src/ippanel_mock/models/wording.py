@@ -19,6 +19,8 @@ FIELD_LABELS: dict[str, str] = {
     "operator_id": "شناسه اپراتور",
     "gender_id": "gender id",
     "number_prefix": "number prefix",
+    "from": "فرستنده",
+    "to": "گیرنده",
 }
 
 
