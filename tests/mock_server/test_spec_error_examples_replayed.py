@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,16 @@ def without_message(sending_type: str) -> dict[str, Any]:
     return {**{k: v for k, v in SEND.items() if k != "message"}, "sending_type": sending_type}
 
 
-def no_file_form() -> FormData:
+def no_file_form(sending_type: str = "peer_to_peer_file") -> FormData:
     form = FormData(default_to_multipart=True)
-    form.add_field("sending_type", "peer_to_peer_file")
+    form.add_field("sending_type", sending_type)
     form.add_field("from_number", "+983000505")
+    return form
+
+
+def no_message_form(sending_type: str) -> FormData:
+    form = no_file_form(sending_type)
+    form.add_field("files[]", b"09121234567\n", filename="numbers.csv", content_type="text/csv")
     return form
 
 
@@ -164,6 +171,16 @@ CASES: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
         "GET", "/api/send/jobs/sub-categories?main_category_id=1", BAD, {}),
     "job_subcategories__get_jobs_categories__invalid_request": (
         "GET", "/api/send/jobs/sub-categories?main_category_id=99", API_KEY, {}),
+    **{
+        f"send__send_{name}_sms__invalid_or_expired_token": (
+            "POST", "/api/send", BAD, {"data": partial(no_message_form, name)})
+        for name in ("file", "keyword")
+    },
+    **{
+        f"send__send_{name}_sms__invalid_request": (
+            "POST", "/api/send", API_KEY, {"data": partial(no_message_form, name)})
+        for name in ("file", "keyword")
+    },
     "send__send_sms_with_url__invalid_or_expired_token": (
         "GET", "/api/send/webservice?from=%2B983000505&message=x&to=09120000005&apikey=bad",
         None, {}),

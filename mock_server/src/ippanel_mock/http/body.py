@@ -9,7 +9,7 @@ own answer format (http/operations.py), so both families refuse the same things.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -101,6 +101,8 @@ class FileForm:
 
     fields: dict[str, str]
     files: list[bytes]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of each repeated `name[]` field (e.g. other_recipients[]), under `name`."""
 
 
 async def read_file_form(
@@ -109,6 +111,7 @@ async def read_file_form(
     """Text fields (undecodable text reads as "") and file parts, at most `limit` bytes in all."""
     fields: dict[str, str] = {}
     files: list[bytes] = []
+    lists: dict[str, list[str]] = {}
     total = 0
     try:
         async for part in await request.multipart():
@@ -125,6 +128,8 @@ async def read_file_form(
                     fields[part.name] = bytes(data).decode("utf-8")
                 except UnicodeDecodeError:
                     fields[part.name] = ""
+                if part.name.endswith("[]"):
+                    lists.setdefault(part.name[:-2], []).append(fields[part.name])
     except (ValueError, HttpProcessingError):
         raise BodyError(BodyProblem.BAD_MULTIPART) from None
-    return FileForm(fields, files)
+    return FileForm(fields, files, lists)

@@ -28,6 +28,7 @@ from ippanel_mock.models.errors import (
     UnknownAddressee,
     collect,
 )
+from ippanel_mock.models.file_sending import plan_keyword_file, plan_number_file
 from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import fill_history
 from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
@@ -161,13 +162,22 @@ class SandboxBackend:
         files: Sequence[bytes],
         errors: FieldErrors,
         *,
+        other_recipients: Sequence[str] = (),
         user_ip: str | None = None,
     ) -> list[int]:
-        """A `peer_to_peer_file` send: one bulk per distinct message of the CSV files.
+        """A multipart send (`fields["sending_type"]`): `peer_to_peer_file` and `keyword` make a
+        bulk per distinct text of the files, `file` one bulk for every number in them.
 
         `errors` are the form's shape problems; raised together with the files' own.
         """
-        return self._create(user, plan_file(fields, files, errors), user_ip)
+        sending_type = fields.get("sending_type")
+        if sending_type == "file":
+            plans = plan_number_file(fields, files, errors, other_recipients)
+        elif sending_type == "keyword":
+            plans = plan_keyword_file(fields, files, errors)
+        else:
+            plans = plan_file(fields, files, errors)
+        return self._create(user, plans, user_ip)
 
     def _create(self, user: User, plans: list[BulkPlan], user_ip: str | None) -> list[int]:
         ids = []

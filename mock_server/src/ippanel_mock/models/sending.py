@@ -255,6 +255,8 @@ PLANNERS: dict[str, Callable[[Mapping[str, Any], SendContext], list[BulkPlan]]] 
     "webservice": plan_webservice,
     "peer_to_peer": plan_peer_to_peer,
     "peer_to_peer_file": plan_file_as_json,
+    "file": plan_file_as_json,
+    "keyword": plan_file_as_json,
     "postal_code": plan_postal_code,
     "pattern": plan_pattern,
     "votp": plan_votp,
