@@ -3,10 +3,13 @@ keyword, the cells that fill the text), through the real in-process sandbox."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import FormData
+from openpyxl import Workbook
 from sandbox_support import SENDER
 
 if TYPE_CHECKING:
@@ -89,7 +92,7 @@ async def test_a_keyword_send_fills_each_rows_text_from_its_columns(api: Api) ->
          "other_recipients.0"),
         ("file", [], {"message": "x"}, "files"),
         ("file", ["09121234567\n"], {}, "message"),
-        ("file", [b"PK\x03\x04 an xlsx"], {"message": "x"}, "files.0"),
+        ("file", [b"PK\x03\x04 not really a workbook"], {"message": "x"}, "files.0"),
         ("file", ["name\n"], {"message": "x"}, "files.0"),
         ("keyword", ["09121234567,Ali\n"], {"message": "{ex_B} {ex_C}"}, "files.0.1"),
         ("keyword", ["09121234567\n"], {"message": "x", "cc": "y"}, "cc"),
@@ -118,3 +121,34 @@ async def test_as_json_they_ask_for_the_file(api: Api) -> None:
                                    "message": "x"})  # fmt: skip
     assert status == 422
     assert "files" in body["meta"]["errors"]
+
+
+def workbook(*rows: tuple[object, ...]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_a_keyword_send_reads_an_xlsx_table_too(api: Api) -> None:
+    """As in the documentation's example (file.xlsx); a number typed into a cell has lost its
+    leading 0 and still counts, a code typed as a number is not shown as 4821.0."""
+    table = workbook(("mobile", "name", "code"), (9121234567, "Ali", 4821.0),
+                     ("09351234567", "Sara", "1177"))  # fmt: skip
+    status, body = await post(api, form("keyword", table, message="سلام {ex_B} کد {ex_C}"))
+    assert status == 200, body
+    assert captured(api) == [("+989121234567", "سلام Ali کد 4821"),
+                             ("+989351234567", "سلام Sara کد 1177")]  # fmt: skip
+
+
+async def test_an_xlsx_that_would_unpack_too_large_is_refused_unread(api: Api) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"0" * (40 * 2**20))
+    assert len(packed.getvalue()) < 200_000
+    status, body = await post(api, form("file", packed.getvalue(), message="x"))
+    assert status == 422
+    assert body["meta"]["errors"] == {"files.0": ["فایل XLSX نباید بیش از 32 مگابایت باز شود"]}
+    assert api.backend.outbox.count() == 0

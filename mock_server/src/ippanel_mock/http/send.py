@@ -58,9 +58,11 @@ FILE_CSV_PATTERNS = {
     "peer_to_peer_file": (CSV_PATTERN, "a `recipient,message` header, then one row a recipient "
                           "(messages may be any non-empty text; the pattern shows a simple form)"),
     "file": (rf"^(number\r?\n)?({_NUMBER}\r?\n)*{_NUMBER}(\r?\n)?$",
-             "one number a row in the first column; a first row that is not a number is a header"),
+             "one number a row in the first column; a first row that is not a number is a header "
+             "(an XLSX workbook's first sheet is read the same way)"),
     "keyword": (rf"^({_NUMBER},[A-Za-z0-9]+\r?\n)*{_NUMBER},[A-Za-z0-9]+(\r?\n)?$",
-                "the number in column A, the cells for {ex_B}, {ex_C}… in B, C…"),
+                "the number in column A, the cells for {ex_B}, {ex_C}… in B, C… (or an XLSX "
+                "workbook whose first sheet is laid out so)"),
 }  # fmt: skip
 
 routes = Operations("public")

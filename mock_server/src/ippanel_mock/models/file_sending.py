@@ -1,10 +1,9 @@
 """Sends whose recipients come in uploaded files: `file` (a list of numbers, one text) and
 `keyword` (a table whose columns fill the text's `{ex_B}`, `{ex_C}`… slots, row by row).
 
-Files are CSV in UTF-8: the first column holds the number, the first row may be a header (it is
-one when its first cell is not a number). XLSX files are refused with a clear 422 (the sandbox
-reads CSV only). Every problem of every file is collected, naming the file and line, before any
-bulk is made.
+Files are CSV in UTF-8 or XLSX (the first sheet): the first column holds the number, the first
+row may be a header (it is one when its first cell is not a number). Every problem of every file
+is collected, naming the file and line, before any bulk is made.
 """
 
 from __future__ import annotations
@@ -12,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 
 from ippanel_mock.models.errors import FieldErrors, collect, raise_if_any
 from ippanel_mock.models.phones import InvalidRecipient, national_number
@@ -26,8 +27,13 @@ from ippanel_mock.models.sending import (
 )
 
 XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MAX_UNPACKED = 32 * 1024 * 1024
+"""Bytes an XLSX file may unpack to (its parts' declared sizes, which bound what is read):
+a small upload cannot become a large workbook in memory."""
+XLSX_MAX_PARTS = 1_000
 SLOT = re.compile(r"\{ex_([A-Z]{1,2})\}")
-MSG_XLSX = "فایل XLSX پشتیبانی نمی شود؛ همان جدول را با قالب CSV (UTF-8) بفرستید"
+MSG_BAD_XLSX = "فایل XLSX خوانا نیست"
+MSG_BIG_XLSX = f"فایل XLSX نباید بیش از {XLSX_MAX_UNPACKED // 2**20} مگابایت باز شود"
 MSG_NOT_UTF8 = "فایل باید با کدگذاری UTF-8 باشد"
 MSG_EMPTY = "فایل هیچ سطری برای ارسال ندارد"
 MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
@@ -44,32 +50,79 @@ def column_index(letters: str) -> int:
 def rows_of(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of every non-empty data row; the header row, when there is one, is left
     out. Problems are collected under `field` (and `field.line`)."""
-    if raw.startswith(XLSX_MAGIC):
-        collect(errors, field, MSG_XLSX)
-        return
+    rows = (
+        xlsx_rows(raw, field, errors)
+        if raw.startswith(XLSX_MAGIC)
+        else csv_rows(raw, field, errors)
+    )
+    count = 0
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if count == 0 and line == 1 and not _is_number(row[0]):
+            continue  # a header
+        count += 1
+        if count > MAX_FILE_ROWS:
+            collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
+            return
+        yield line, row
+    if count == 0 and field not in errors and not any(k.startswith(f"{field}.") for k in errors):
+        collect(errors, field, MSG_EMPTY)
+
+
+def csv_rows(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, list[str]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         collect(errors, field, MSG_NOT_UTF8)
         return
     reader = csv.reader(io.StringIO(text), strict=True)
-    count = 0
     try:
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if count == 0 and reader.line_num == 1 and not _is_number(row[0]):
-                continue  # a header
-            count += 1
-            if count > MAX_FILE_ROWS:
-                collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
-                return
             yield reader.line_num, row
     except csv.Error as exc:
         collect(errors, f"{field}.{reader.line_num}", f"{MSG_BAD_CSV}: {exc}")
+
+
+def xlsx_rows(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows as text, read in openpyxl's streaming mode once the archive is
+    known to unpack to a bounded size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        collect(errors, field, MSG_BAD_XLSX)
         return
-    if count == 0:
-        collect(errors, field, MSG_EMPTY)
+    if len(parts) > XLSX_MAX_PARTS or sum(p.file_size for p in parts) > XLSX_MAX_UNPACKED:
+        collect(errors, field, MSG_BIG_XLSX)
+        return
+    from openpyxl import load_workbook  # slow to import; only when a workbook arrives
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # any way a hostile archive breaks the reader is the same 422
+        collect(errors, field, MSG_BAD_XLSX)
+        return
+    try:
+        sheet = workbook.worksheets[0]
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield line, [cell_text(value) for value in values]
+    except Exception:
+        collect(errors, field, MSG_BAD_XLSX)
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a CSV would hold: 9121234567 stays digits (a number cell loses the
+    leading 0 of 0912…, which the number rules accept), 4821.0 becomes 4821."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
 
 
 def _send_time(fields: Mapping[str, str], errors: FieldErrors) -> float | None:
