@@ -246,3 +246,43 @@ async def test_an_unknown_id_in_a_send_names_the_field(api: Api) -> None:
     assert status == 422
     assert set(body["meta"]["errors"]) == {"params.0.province_id", "params.0.county_id"}
     assert api.backend.outbox.count() == 0
+
+
+DOCUMENTED_COUNTRY = {
+    "sending_type": "country", "from_number": "+98BANK", "message": "تست",
+    "params": [{"bank": "all", "pre": 938, "province_id": 89, "county_id": 212, "city_id": 82,
+                "gender": 0, "age_from": 1300, "age_to": 1401, "mci": {"start": 10, "size": 100},
+                "irancell": {"start": 1, "size": 2}, "other": {"start": 2, "size": 3}}],
+    "other_recipients": ["+989121111111", "+989351111111"],
+}  # fmt: skip
+DOCUMENTED_JOB = {
+    "sending_type": "job", "from_number": "+98PRO", "message": "متن پیام",
+    "params": [
+        {"main_category_id": 1, "sub_category_id": 1,
+         "operator": [{"start": 0, "size": 3373, "id": 2}, {"start": 1, "size": 2, "id": 13}]},
+        {"main_category_id": 1, "sub_category_id": 2,
+         "operator": [{"start": 0, "size": 1452, "id": 2}, {"start": 1, "size": 500, "id": 13}]},
+    ],
+}  # fmt: skip
+DOCUMENTED_GEOLOCATION = {
+    "sending_type": "geolocation", "from_number": "+98BANK", "message": "تست",
+    "params": [{"province_id": 1, "county_id": 2, "city_id": 5, "pre": "912", "gender": 2,
+                "from_age": 1354, "to_age": 1364, "operator": [
+                    {"start": 0, "size": 10, "id": 1}, {"start": 0, "size": 20, "id": 2}]}],
+    "other_recipients": ["+989121111111", "+989351111111"],
+}  # fmt: skip
+
+
+async def test_the_documented_example_sends(api: Api) -> None:
+    """The documentation's own request bodies (copied): country and job are served; the second
+    country form's example names a province id its own province list does not have."""
+    [country_bulk] = await api.send_ids(DOCUMENTED_COUNTRY)
+    drawn = await recipients(api, country_bulk)
+    assert drawn[-2:] == ["+989121111111", "+989351111111"]  # the pre 938 leaves no MCI number
+    assert {operator_of(n) for n in drawn[:-2]} <= {"irancell", "other"}
+    [job_bulk] = await api.send_ids(DOCUMENTED_JOB)
+    _, report = await api.bulk(job_bulk, expect=200)
+    assert int(report["data"]["rcpts_count"]) > 0
+    status, body = await api.send(DOCUMENTED_GEOLOCATION)
+    assert status == 422
+    assert set(body["meta"]["errors"]) == {"params.0.province_id", "params.0.county_id"}

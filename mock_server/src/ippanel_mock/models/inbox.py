@@ -132,7 +132,8 @@ class Inbox:
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        """Messages still due that will arrive (not those whose bulk or rule went since)."""
+        return sum(1 for _, _, item in self._pending if self._keep(item))
 
     def __len__(self) -> int:
         return len(self._items)
