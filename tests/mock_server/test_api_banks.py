@@ -76,13 +76,19 @@ async def test_genders_and_sub_categories_as_documented(api: Api) -> None:
         ("/api/send/jobs/sub-categories", {}, "main_category_id"),
         ("/api/send/banks/provinces", {"provinceId": 89}, "provinceId"),
         ("/api/send/banks/counties", {"province_id": 89, "countyid": 212}, "countyid"),
+        (
+            "/api/send/jobs/number-count",
+            [("main_category_id", 6), ("start", ""), ("start", "true")],
+            "start",
+        ),
     ],
 )
 async def test_bad_look_up_parameters_are_a_persian_422_naming_them(
-    api: Api, path: str, params: dict[str, Any], field: str
+    api: Api, path: str, params: dict[str, Any] | list[tuple[str, Any]], field: str
 ) -> None:
-    _, body = await api.call("bank_counts", "GET", path, params={k: str(v) for k, v in
-                             params.items()}, expect=422)  # fmt: skip
+    pairs = params.items() if isinstance(params, dict) else params
+    query = [(name, str(value)) for name, value in pairs]
+    _, body = await api.call("bank_counts", "GET", path, params=query, expect=422)
     assert body["meta"]["message_code"] == "400-2"
     assert list(body["meta"]["errors"]) == [field]
     assert body["meta"]["message"] == body["meta"]["errors"][field][0]

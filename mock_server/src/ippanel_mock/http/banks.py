@@ -16,7 +16,7 @@ from aiohttp import web
 from ippanel_mock.http.envelope import ok
 from ippanel_mock.http.operations import Call, Operations, Param, query
 from ippanel_mock.models.audiences import GENDERS, OPERATOR_IDS, PeopleFilter
-from ippanel_mock.models.errors import InvalidFields, unknown_choice
+from ippanel_mock.models.errors import FieldErrors, InvalidFields, collect, unknown_choice
 from ippanel_mock.models.geography import CITIES, COUNTIES, PROVINCES, cities_of, counties_of
 from ippanel_mock.models.jobs import MAIN_CATEGORIES, SUB_CATEGORIES, subcategories_of
 from ippanel_mock.models.phones import Operator
@@ -49,11 +49,17 @@ routes = Operations("public")
 
 def only_declared(call: Call, params: tuple[Param, ...]) -> None:
     """Refuse query parameters the route does not know (a misspelt filter would otherwise be
-    ignored and widen the answer)."""
+    ignored and widen the answer), and one given twice (only the first would be read)."""
     known = {p.name for p in params}
-    extra = [name for name in call.request.query if name not in known]
-    if extra:
-        raise InvalidFields({name: [not_allowed_message(name)] for name in extra})
+    query = call.request.query
+    errors: FieldErrors = {}
+    for name in dict.fromkeys(query):
+        if name not in known:
+            collect(errors, name, not_allowed_message(name))
+        elif len(query.getall(name)) > 1:
+            collect(errors, name, f"گزینه {label(name)} بیش از یک مقدار دارد")
+    if errors:
+        raise InvalidFields(errors)
 
 
 def place(id_: int, name: str) -> dict[str, Any]:
@@ -177,7 +183,7 @@ async def job_subcategories(call: Call) -> web.Response:
     ])  # fmt: skip
 
 
-WINDOW = {"type": "integer", "minimum": 0}
+WINDOW = {"type": "integer", "minimum": 0, "maximum": 1_000_000_000}
 JOB_COUNTS = (
     MAIN,
     id_param("sub_category_id", SUB_CATEGORIES, "an id of .../sub-categories (under another "
