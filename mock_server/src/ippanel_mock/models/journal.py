@@ -63,11 +63,22 @@ SECRET_PARAM = re.compile(
 )
 """A query parameter whose name says it holds a credential (the URL form of a send carries
 the API key or the password in the query string)."""
+SECRET_WORDS = ("key", "token", "secret", "pass", "pwd", "authorization")
+"""A cheap first look (substring tests, about 0.5 us; a regex scan costs ten times that): most
+query strings (page=1&bulk_id=…) name no credential at all."""
 
 
 def masked_query(query: str) -> str:
     """The query string with every credential replaced by its hint."""
-    if not query or SECRET_PARAM.search(query) is None:
+    if not query:
+        return query
+    lowered = query.lower()
+    for word in SECRET_WORDS:
+        if word in lowered:
+            break
+    else:
+        return query
+    if SECRET_PARAM.search(query) is None:
         return query
     return SECRET_PARAM.sub(lambda m: f"{m[1]}{m[2]}={key_hint(m[4]) or ''}", query)
 
