@@ -21,12 +21,13 @@ from ippanel_mock.http.operations import path as path_param
 from ippanel_mock.models.autoreply import AutoReplyError
 from ippanel_mock.models.errors import InvalidFields, LimitReached, UnknownAddressee
 from ippanel_mock.models.inbox import ReceivedMessage
+from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
 
 INBOX = ADMIN_PREFIX + "/inbox"
 RULES = ADMIN_PREFIX + "/autoreplies"
 INBOX_FILTERS = (
     query("user", {"type": "string"}),
-    query("from", {"type": "string"}, "the sending phone, as stored (+989…)"),
+    query("from", {"type": "string"}, "the sending phone, in any accepted number form"),
     query("number", {"type": "string"}, "the line it arrived on"),
     query("text", {"type": "string"}, "substring of the text"),
 )
@@ -36,11 +37,21 @@ RULE_ID = (path_param("rule_id", ID_SCHEMA),)
 routes = Operations("admin")
 
 
-def matches(call: Call, message: ReceivedMessage) -> bool:
+def phone(value: str | None) -> str | None:
+    """A number filter in its stored form (+989…); anything else is compared as given."""
+    if value is None:
+        return None
+    try:
+        return normalize_recipient(value)
+    except InvalidRecipient:
+        return value
+
+
+def matches(call: Call, message: ReceivedMessage, sender: str | None) -> bool:
     q = call.query
     return (
         (q["user"] is None or message.user == q["user"])
-        and (q["from"] is None or message.sender == q["from"])
+        and (sender is None or message.sender == sender)
         and (q["number"] is None or message.number == q["number"])
         and (q["text"] is None or q["text"] in message.text)
     )
@@ -78,7 +89,8 @@ async def inject(call: Call) -> web.Response:
 )
 async def list_inbox(call: Call) -> web.Response:
     inbox = call.backend.inbox
-    found = [m.as_dict() for m in inbox.messages() if matches(call, m)]
+    sender = phone(call.query["from"])
+    found = [m.as_dict() for m in inbox.messages() if matches(call, m, sender)]
     page, per_page = call.query["page"], call.query["per_page"]
     body = page_body(found[(page - 1) * per_page : page * per_page], len(found), page, per_page)
     return json_response({**body, "pending": inbox.pending})
