@@ -12,16 +12,28 @@ from aiohttp.test_utils import TestClient
 from ippanel_mock import SandboxBackend
 from ippanel_mock.http.validation import load_schema
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 from sandbox_support import API_KEY
 
 _validators: dict[str, Draft202012Validator] = {}
 
 
-def assert_matches_schema(route_name: str, status: int, body: Any) -> None:
-    """A 2xx body must match the route's response schema; any other the error envelope."""
-    name = route_name if 200 <= status < 300 else "error"
+def _sibling(uri: str) -> Resource:
+    """A `$ref` to another response schema file (admin pages refer to their items)."""
+    return Resource.from_contents(load_schema("responses", uri.removesuffix(".json")))
+
+
+SIBLINGS: Registry = Registry(retrieve=_sibling)  # type: ignore[call-arg]
+
+
+def assert_matches_schema(
+    route_name: str, status: int, body: Any, *, error_schema: str = "error"
+) -> None:
+    """A 2xx body must match the route's response schema; any other the error envelope (or the
+    admin API's `{"error"}`)."""
+    name = route_name if 200 <= status < 300 else error_schema
     if name not in _validators:
-        _validators[name] = Draft202012Validator(load_schema("responses", name))
+        _validators[name] = Draft202012Validator(load_schema("responses", name), registry=SIBLINGS)
     problems = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in _validators[name].iter_errors(body)
@@ -55,6 +67,17 @@ class Api:
         if expect is not None:
             assert response.status == expect, body
         return response.status, body
+
+    async def admin(
+        self, route: str, method: str, path: str, *, expect: int | None = None, **kwargs: Any
+    ) -> Any:
+        """An admin call, its answer checked against the admin schemas."""
+        response = await self.client.request(method, path, **kwargs)
+        body = await response.json()
+        assert_matches_schema(route, response.status, body, error_schema="admin_error")
+        if expect is not None:
+            assert response.status == expect, body
+        return body
 
     async def send(self, payload: dict[str, Any], **kw: Any) -> tuple[int, dict[str, Any]]:
         return await self.call("send", "POST", "/api/send", json=payload, **kw)

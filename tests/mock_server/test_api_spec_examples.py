@@ -16,7 +16,8 @@ def test_there_is_an_example_for_every_route() -> None:
     assert routes == {
         "login", "send_sms_otp", "confirm_otp", "forgot_password", "change_password_by_token",
         "logout", "check_token", "send", "report_new_list", "report_by_bulk", "bulk_stats",
-        "recipients", "credit", "cancel", "calculate_price",
+        "recipients", "credit", "cancel", "calculate_price", "report_messages_inbox",
+        "bank_places", "bank_genders", "bank_counts", "job_subcategories",
     }  # fmt: skip
 
 

@@ -43,6 +43,14 @@ SEND_VARIANTS = [
     {"sending_type": "pattern", "code": "sandbox-otp", "recipients": ["09121234567"],
      "params": {"code": "1234"}, "send_time": "2999-01-01 10:00:00"},
     {"sending_type": "votp", "message": "12345", "params": {"recipients": ["09121234567"]}},
+    {"sending_type": "country", "from_number": "+983000505", "message": "hi",
+     "params": [{"bank": "all", "pre": 912, "province_id": 89, "gender": 0, "age_from": 1300,
+                 "age_to": 1410, "mci": {"start": 0, "size": 2}}]},
+    {"sending_type": "geolocation", "from_number": "+983000505", "message": "hi",
+     "params": [{"province_id": 89, "operator": [{"start": 0, "size": 2, "id": 1}]}]},
+    {"sending_type": "job", "from_number": "+983000505", "message": "hi",
+     "params": [{"main_category_id": 1, "sub_category_id": 1,
+                 "operator": [{"start": 0, "size": 2, "id": 2}]}]},
 ]  # fmt: skip
 VALID_BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/acl/auth/login"): [{"username": "sandbox", "password": PASSWORD}],
@@ -59,6 +67,13 @@ VALID_BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"page": 1, "limit": 10, "filters": {"state_id": "5", "message": "hi", "number": "+98"}}
     ],
     ("POST", "/api/report/by_bulk/{bulk_id}"): [{"page": 1}],
+    ("POST", "/api/report/messages-inbox"): [
+        {"page": 1, "per_page": 10, "filters": {"from_id": 0}}
+    ],
+    ("POST", "/__sandbox/inbox"): [
+        {"from": "09351112222", "to": "+983000505", "text": "YES", "user": "sandbox"}
+    ],
+    ("POST", "/__sandbox/autoreplies"): [{"number": "09121234567", "reply": "YES", "delay": 1}],
     ("POST", "/__sandbox/users"): [
         {
             "username": "qa",
@@ -85,6 +100,8 @@ RELATED_LISTING = {
     "/__sandbox/clock": "/__sandbox/clock",
     "/__sandbox/chaos": "/__sandbox/chaos",
     "/api/send": "/__sandbox/messages?per_page=1000",
+    "/__sandbox/inbox": "/__sandbox/inbox",
+    "/__sandbox/autoreplies": "/__sandbox/autoreplies",
     "/api/acl": "/__sandbox/users",
 }
 """After a 2xx, the listing that shows what it changed (all of them at the end of the run)."""
@@ -95,7 +112,10 @@ LISTINGS = (
     ("GET", "/__sandbox/requests?per_page=1000"),
     ("GET", "/__sandbox/clock"),
     ("GET", "/__sandbox/chaos"),
+    ("GET", "/__sandbox/inbox"),
+    ("GET", "/__sandbox/autoreplies"),
     ("POST", "/api/report/new_list"),
+    ("POST", "/api/report/messages-inbox"),
     ("GET", "/api/payment/credit/mine"),
 )
 

@@ -187,6 +187,7 @@ def admin_operations() -> list[tuple[str, str]]:
             method.upper(),
             path.replace("{bulk_id}", "1")
             .replace("{rule_id}", "1")
+            .replace("{message_id}", "1")
             .replace("{username}", "sandbox"),
         )
         for path, ops in document["paths"].items()

@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="journaled requests kept, oldest dropped (default %(default)s)",
     )
     parser.add_argument(
+        "--max-inbox",
+        type=int,
+        default=defaults.inbox_capacity,
+        metavar="N",
+        help="received messages kept, oldest dropped (default %(default)s)",
+    )
+    parser.add_argument(
         "--max-outbox-recipients",
         type=int,
         default=defaults.outbox_max_recipients,
@@ -142,6 +149,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         max_body_bytes=args.max_body,
         message_capacity=args.max_messages,
         journal_capacity=args.max_journal,
+        inbox_capacity=args.max_inbox,
         outbox_max_recipients=args.max_outbox_recipients,
         outbox_max_bulks=args.max_outbox_bulks,
         rate_limit=args.rate_limit,

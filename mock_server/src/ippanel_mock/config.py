@@ -22,6 +22,8 @@ class SandboxConfig:
     max_body_bytes: int = MAX_BODY_BYTES
     message_capacity: int = 10_000
     journal_capacity: int = 1_000
+    inbox_capacity: int = 10_000
+    """Retention cap on received messages (and again on those still due); oldest dropped."""
     outbox_max_recipients: int = 2_000_000
     """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
     outbox_max_bulks: int = 100_000
@@ -51,7 +53,7 @@ class SandboxConfig:
             raise ValueError("history must be >= 0")
         if self.max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be > 0")
-        if self.message_capacity <= 0 or self.journal_capacity <= 0:
+        if self.message_capacity <= 0 or self.journal_capacity <= 0 or self.inbox_capacity <= 0:
             raise ValueError("capacities must be > 0")
         if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
             raise ValueError("outbox capacities must be > 0")

@@ -11,7 +11,7 @@ kind) or SchemaViolation; each route family words them in its own answer format
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -141,6 +141,8 @@ class FileForm:
 
     fields: dict[str, str]
     files: list[bytes]
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of each repeated `name[]` field (e.g. other_recipients[]), under `name`."""
 
 
 async def read_file_form(
@@ -158,6 +160,7 @@ async def read_file_form(
 async def _read_parts(request: web.Request, limit: int, file_fields: tuple[str, ...]) -> FileForm:
     fields: dict[str, str] = {}
     files: list[bytes] = []
+    lists: dict[str, list[str]] = {}
     total = 0
     try:
         async for part in await request.multipart():
@@ -175,6 +178,8 @@ async def _read_parts(request: web.Request, limit: int, file_fields: tuple[str, 
                     fields[name] = bytes(data).decode("utf-8")
                 except UnicodeDecodeError:
                     fields[name] = ""
+                if name.endswith("[]"):
+                    lists.setdefault(name[:-2], []).append(fields[name])
     except (ValueError, HttpProcessingError):
         raise BodyError(BodyProblem.BAD_MULTIPART) from None
-    return FileForm(fields, files)
+    return FileForm(fields, files, lists)

@@ -15,6 +15,7 @@ from ippanel_mock.models.errors import (
     BulkNotFound,
     InvalidStateFilter,
 )
+from ippanel_mock.models.inbox import MESSAGE_TYPE, ReceivedMessage
 from ippanel_mock.models.outbox import STATE_NAMES, BulkFilters, OutboxBulk, Phase
 
 REPORT_TYPES = {"votp": "sendvoice"}
@@ -253,3 +254,32 @@ MAGIC_FREE_NUMBER = 9_120_000_005
 
 def _status_json(status: int | None) -> str:
     return "null" if status is None else f'"{status}"'
+
+
+def inbox_record(message: ReceivedMessage, seen: bool) -> dict[str, Any]:
+    return {
+        "messages_inbox_id": message.id,
+        "from": message.sender,
+        "number": message.number,
+        "message": message.text,
+        "type": MESSAGE_TYPE,
+        "time": int(message.time),
+        "seen": "1" if seen else "0",
+    }
+
+
+@routes.post(
+    "/api/report/messages-inbox",
+    "Messages received on the caller's lines, newest first; filters.from_id for new ones only",
+    body=JsonBody("report_messages_inbox", optional=True),
+    response="report_messages_inbox",
+)
+async def messages_inbox(call: Call) -> web.Response:
+    body = call.body
+    page, per_page = int(body.get("page", 1)), int(body.get("per_page", 10))
+    after = (body.get("filters") or {}).get("from_id")
+    window, total = call.backend.read_inbox(
+        call.user, after_id=0 if after is None else int(after), page=page, per_page=per_page
+    )
+    items = [inbox_record(message, seen) for message, seen in window]
+    return paginated(items, page=page, per_page=per_page, total=total, path=call.request.path)

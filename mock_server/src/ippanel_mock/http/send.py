@@ -30,7 +30,13 @@ from ippanel_mock.models.sending import MAX_FILE_ROWS
 from ippanel_mock.models.wording import not_allowed_message, required_message
 
 FILE_PARTS = ("files[]", "files")
-FILE_FORM_FIELDS = {"sending_type", "from_number", "send_time"}
+FILE_FORMS: dict[str, tuple[str, frozenset[str]]] = {
+    "peer_to_peer_file": ("send_peer_to_peer_file", frozenset()),
+    "file": ("send_file", frozenset({"other_recipients[]"})),
+    "keyword": ("send_keyword", frozenset()),
+}
+"""Sending types sent as multipart forms: the schema of their text fields, and the repeated
+`name[]` fields they take besides."""
 SEND_VARIANTS = {
     "normal": "send_webservice",
     "webservice": "send_webservice",
@@ -38,14 +44,28 @@ SEND_VARIANTS = {
     "postal_code": "send_postal_code",
     "pattern": "send_pattern",
     "votp": "send_votp",
+    "country": "send_country",
+    "geolocation": "send_geolocation",
+    "job": "send_job",
 }
 """The schema each JSON sending type must also meet (peer_to_peer_file needs multipart)."""
 DOCUMENTED_VARIANTS = tuple(dict.fromkeys(SEND_VARIANTS.values()))
 
 MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
 RECIPIENT_LISTS = ("recipients", "other_recipients")
-_CSV_ROW = r"(\+98|0098|98|0)?9[0-9]{9},[A-Za-z0-9 ]*[A-Za-z0-9][A-Za-z0-9 ]*"
+_NUMBER = r"(\+98|0098|98|0)?9[0-9]{9}"
+_CSV_ROW = rf"{_NUMBER},[A-Za-z0-9 ]*[A-Za-z0-9][A-Za-z0-9 ]*"
 CSV_PATTERN = rf"^recipient,message\r?\n({_CSV_ROW}\r?\n)*{_CSV_ROW}(\r?\n)?$"
+FILE_CSV_PATTERNS = {
+    "peer_to_peer_file": (CSV_PATTERN, "a `recipient,message` header, then one row a recipient "
+                          "(messages may be any non-empty text; the pattern shows a simple form)"),
+    "file": (rf"^(number\r?\n)?({_NUMBER}\r?\n)*{_NUMBER}(\r?\n)?$",
+             "one number a row in the first column; a first row that is not a number is a header "
+             "(an XLSX workbook's first sheet is read the same way)"),
+    "keyword": (rf"^({_NUMBER},[A-Za-z0-9]+\r?\n)*{_NUMBER},[A-Za-z0-9]+(\r?\n)?$",
+                "the number in column A, the cells for {ex_B}, {ex_C}… in B, C… (or an XLSX "
+                "workbook whose first sheet is laid out so)"),
+}  # fmt: skip
 
 routes = Operations("public")
 
@@ -128,46 +148,44 @@ class SendBody:
             }
             for name in DOCUMENTED_VARIANTS
         ]
-        form_fields = load_schema("requests", "send_peer_to_peer_file")
-        file_form = {
-            "allOf": [
-                components.request("send_peer_to_peer_file", with_recipient_items),
-                {
-                    "type": "object",
-                    "required": ["sending_type", "files"],
-                    "propertyNames": {"enum": [*form_fields["properties"], "files"]},
-                    "properties": {
-                        "files": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "string",
-                                "contentMediaType": "text/csv",
-                                "pattern": CSV_PATTERN,
-                                "description": "a `recipient,message` header, then one row a "
-                                "recipient (messages may be any non-empty text; the pattern "
-                                "shows a simple form)",
-                            },
-                        }
-                    },
-                },
-            ]
-        }
+        forms = [self.file_form(components, sending_type) for sending_type in FILE_FORMS]
         return {
             "required": True,
             "content": {
                 "application/json": {"schema": {"anyOf": json_variants}},
-                "multipart/form-data": {"schema": file_form},
+                "multipart/form-data": {"schema": {"anyOf": forms}},
             },
         }
+
+    @staticmethod
+    def file_form(components: Components, sending_type: str) -> dict[str, Any]:
+        schema, lists = FILE_FORMS[sending_type]
+        pattern, description = FILE_CSV_PATTERNS[sending_type]
+        names = [*load_schema("requests", schema)["properties"], *lists, "files"]
+        files = {"type": "array", "minItems": 1, "items": {
+            "type": "string", "contentMediaType": "text/csv", "pattern": pattern,
+            "description": description}}  # fmt: skip
+        properties: dict[str, Any] = {"files": files}
+        for name in lists:
+            properties[name] = {
+                "type": "array",
+                "items": {"type": "string", "pattern": MOBILE_PATTERN},
+            }
+        return {"allOf": [components.request(schema), {
+            "type": "object", "required": ["sending_type", "files"],
+            "propertyNames": {"enum": names}, "properties": properties}]}  # fmt: skip
 
 
 def file_form_errors(form: FileForm) -> FieldErrors:
     """What is wrong with the form itself (the CSV files are checked when planned)."""
-    errors = schema_errors("send_peer_to_peer_file", form.fields)
-    for name in form.fields.keys() - FILE_FORM_FIELDS:
+    sending_type = form.fields.get("sending_type", "")
+    schema, lists = FILE_FORMS.get(sending_type, FILE_FORMS["peer_to_peer_file"])
+    fields = {name: value for name, value in form.fields.items() if name not in lists}
+    errors = schema_errors(schema, fields)
+    allowed = {"sending_type", *load_schema("requests", schema)["properties"]}
+    for name in fields.keys() - allowed:
         collect(errors, name, not_allowed_message(name))
-    if form.fields.get("sending_type") != "peer_to_peer_file":
+    if sending_type not in FILE_FORMS:
         collect(errors, "sending_type", "مقدار انتخاب شده برای sending_type معتبر نیست")
     if not form.files:
         collect(errors, "files", required_message("files"))
@@ -176,8 +194,8 @@ def file_form_errors(form: FileForm) -> FieldErrors:
 
 @routes.post(
     "/api/send",
-    "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, pattern, votp, "
-    "peer_to_peer_file as multipart)",
+    "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, country, "
+    "geolocation, job, pattern, votp; peer_to_peer_file, file and keyword as multipart)",
     body=SendBody(),
     response="send",
     errors={InvalidFields: (422, "400-2"), UnknownPattern: (400, "400-1")},
@@ -186,7 +204,10 @@ async def send(call: Call) -> web.Response:
     user, body, remote = call.user, call.body, call.request.remote
     if isinstance(body, FileForm):
         errors = file_form_errors(body)
-        ids = call.backend.send_file(user, body.fields, body.files, errors, user_ip=remote)
+        other = body.lists.get("other_recipients", [])
+        ids = call.backend.send_file(
+            user, body.fields, body.files, errors, other_recipients=other, user_ip=remote
+        )
     else:
         ids = call.backend.send(user, body, user_ip=remote)
     return ok({"message_outbox_ids": ids})

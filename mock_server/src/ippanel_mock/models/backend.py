@@ -6,12 +6,16 @@ is a domain error (models/errors.py) that the route maps to its answer.
 
 from __future__ import annotations
 
+import hmac
+import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
 from ippanel_mock.config import SandboxConfig
+from ippanel_mock.models.audiences import OPERATOR_IDS, PeopleFilter, counts
+from ippanel_mock.models.autoreply import AutoReplies
 from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
 from ippanel_mock.models.errors import (
@@ -19,15 +23,28 @@ from ippanel_mock.models.errors import (
     MSG_NOT_CANCELABLE,
     BulkNotFound,
     FieldErrors,
+    InvalidFields,
     NotCancelable,
+    UnknownAddressee,
+    collect,
 )
+from ippanel_mock.models.file_sending import plan_keyword_file, plan_number_file
+from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import fill_history
+from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
+from ippanel_mock.models.jobs import job_key
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
 from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
-from ippanel_mock.models.phones import format_number
+from ippanel_mock.models.phones import (
+    InvalidRecipient,
+    Operator,
+    format_number,
+    magic_final_status,
+    normalize_recipient,
+)
 from ippanel_mock.models.ratelimit import RateLimiter
 from ippanel_mock.models.sending import BulkPlan, SendContext, plan_file, plan_send
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
@@ -95,6 +112,8 @@ class SandboxBackend:
             max_bulks=self.config.outbox_max_bulks,
         )
         self.patterns = PatternStore()
+        self.inbox = Inbox(self.clock, self.config.inbox_capacity, keep=self._still_arrives)
+        self.autoreplies = AutoReplies()
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
         self._send_context = SendContext(self.config.seed, self.patterns)
@@ -111,6 +130,8 @@ class SandboxBackend:
         self.users.reset()
         self.outbox.reset()
         self.patterns.reset()
+        self.inbox.clear()
+        self.autoreplies.reset()
         for item in DEFAULT_USERS:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
@@ -142,13 +163,22 @@ class SandboxBackend:
         files: Sequence[bytes],
         errors: FieldErrors,
         *,
+        other_recipients: Sequence[str] = (),
         user_ip: str | None = None,
     ) -> list[int]:
-        """A `peer_to_peer_file` send: one bulk per distinct message of the CSV files.
+        """A multipart send (`fields["sending_type"]`): `peer_to_peer_file` and `keyword` make a
+        bulk per distinct text of the files, `file` one bulk for every number in them.
 
         `errors` are the form's shape problems; raised together with the files' own.
         """
-        return self._create(user, plan_file(fields, files, errors), user_ip)
+        sending_type = fields.get("sending_type")
+        if sending_type == "file":
+            plans = plan_number_file(fields, files, errors, other_recipients)
+        elif sending_type == "keyword":
+            plans = plan_keyword_file(fields, files, errors)
+        else:
+            plans = plan_file(fields, files, errors)
+        return self._create(user, plans, user_ip)
 
     def _create(self, user: User, plans: list[BulkPlan], user_ip: str | None) -> list[int]:
         ids = []
@@ -167,8 +197,18 @@ class SandboxBackend:
                 self.outbox.force_state(bulk.id, plan.final_state)
             if bulk.final_state is None:
                 self.capture_bulk(bulk.id)
+                if self.autoreplies:
+                    self._schedule_replies(bulk)
             ids.append(bulk.id)
         return ids
+
+    def password_caller(self, username: str, password: str) -> User | None:
+        """The account a username and password name, for sends that carry them (the URL form);
+        accounts with a second login factor cannot be used so."""
+        user = self.users.get(username)
+        if user is None or user.method != "login":
+            return None
+        return user if hmac.compare_digest(user.password.encode(), password.encode()) else None
 
     def cancel(self, user: User, bulk_id: int) -> None:
         """Cancel a scheduled bulk of the user, refunding it; BulkNotFound or NotCancelable."""
@@ -183,6 +223,25 @@ class SandboxBackend:
         """Parts and price per recipient of a message (the same tariff the sends debit)."""
         parts, _, price = cost_of(message, 1)
         return PriceQuote(parts, price)
+
+    # -- audiences of the banks ------------------------------------------------------------
+
+    def area_counts(
+        self, province_id: int, county_id: int | None, city_id: int | None, flt: PeopleFilter
+    ) -> dict[Operator, int]:
+        """People per operator of an area whom the filters keep (as a `country` send draws)."""
+        return counts(self.config.seed, area_key(province_id, county_id, city_id), flt)
+
+    def job_counts(
+        self, main_id: int, sub_id: int | None, operator_id: int | None, start: int,
+        size: int | None,
+    ) -> dict[Operator, int]:  # fmt: skip
+        """People per operator a `job` send's window would draw."""
+        operators = tuple(OPERATOR_IDS.values()) if operator_id is None else (
+            OPERATOR_IDS[operator_id],)  # fmt: skip
+        key = job_key(main_id, sub_id)
+        return counts(self.config.seed, key, PeopleFilter(), operators=operators, start=start,
+                       size=size)  # fmt: skip
 
     # -- reports --------------------------------------------------------------------------
 
@@ -228,3 +287,88 @@ class SandboxBackend:
             sending_type="otp",
             created_at=self.clock.now(),
         )
+
+    # -- the inbox ------------------------------------------------------------------------
+
+    def read_inbox(
+        self, user: User, *, after_id: int, page: int, per_page: int
+    ) -> tuple[list[tuple[ReceivedMessage, bool]], int]:
+        """One page of the user's received messages with an id above `after_id`, newest first,
+        each with whether it had been read before (reading marks it seen); and the total."""
+        messages = self.inbox.for_user(user.username, after_id=after_id)
+        window = messages[(page - 1) * per_page : page * per_page]
+        result = [(message, message.seen) for message in window]
+        for message in window:
+            message.seen = True
+        return result, len(messages)
+
+    def inject_message(
+        self, sender: str, line: str, text: str, *, at: float | None, username: str | None
+    ) -> list[PendingMessage]:
+        """An SMS from `sender` to `line`, received at `at` (None: now), in the inbox of
+        `username` or of every account that has the line. InvalidFields for a bad sender,
+        UnknownAddressee when no inbox can take it."""
+        try:
+            phone = normalize_recipient(sender)
+        except (InvalidRecipient, TypeError):
+            raise InvalidFields({"from": ["not an Iranian mobile number"]}) from None
+        errors: FieldErrors = {}
+        if username is not None:
+            user = self.users.get(username)
+            owners = [user] if user is not None else []
+            if user is None:
+                collect(errors, "user", f"no user named {username!r}")
+            elif line not in user.senders:
+                collect(errors, "to", f"{line} is not a line of {username} ({list(user.senders)})")
+        else:
+            owners = [u for u in self.users.all() if line in u.senders]
+            if not owners:
+                collect(errors, "to", f"no account has the line {line}")
+        if errors:
+            raise UnknownAddressee(errors)
+        due = self.clock.now() if at is None else at
+        sent = [
+            self.inbox.schedule(PendingMessage(u.username, phone, line, text, due)) for u in owners
+        ]
+        self.inbox.deliver_due()
+        return sent
+
+    def _schedule_replies(self, bulk: OutboxBulk) -> None:
+        """Each recipient the bulk reaches (final status delivered) that a rule covers answers
+        once, the rule's delay after the SMS reached it."""
+        received_at = bulk.start_at + bulk.delay
+        for national in self.autoreplies.numbers():
+            if magic_final_status(national) != DELIVERED or not bulk_contains(bulk, national):
+                continue
+            answer = self.autoreplies.first_answer(national, bulk.text)
+            if answer is None:
+                continue
+            rule, reply = answer
+            self.inbox.schedule(
+                PendingMessage(
+                    bulk.username, format_number(national), bulk.sender, reply,
+                    received_at + rule.delay, rule_id=rule.id, bulk_id=bulk.id,
+                )
+            )  # fmt: skip
+
+    def _still_arrives(self, pending: PendingMessage) -> bool:
+        """A reply whose rule was deleted, or to a bulk canceled or failed since, never comes."""
+        if pending.rule_id is not None and self.autoreplies.get(pending.rule_id) is None:
+            return False
+        if pending.bulk_id is not None:
+            bulk = self.outbox.get_any(pending.bulk_id)
+            return bulk is None or bulk.final_state is None
+        return True
+
+
+DELIVERED = 2
+
+
+def bulk_contains(bulk: OutboxBulk, national: int) -> bool:
+    """Whether a national number is among the bulk's recipients (a byte search, not a loop)."""
+    needle = national.to_bytes(8, sys.byteorder, signed=True)
+    packed = bulk.packed
+    at = packed.find(needle)
+    while at != -1 and at % 8:
+        at = packed.find(needle, at + 1)
+    return at != -1

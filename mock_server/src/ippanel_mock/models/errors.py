@@ -62,6 +62,19 @@ class InvalidStateFilter(SandboxError):
     """An outbox report filter names a state_id that does not exist."""
 
 
+def unknown_choice(field: str, label: str, *, wording: str = "انتخاب شده") -> InvalidFields:
+    """Laravel's `exists` refusal, worded as IPPanel's documentation shows it."""
+    return InvalidFields({field: [f"گزینه {wording} {label} صحیح نمی باشد"]})
+
+
+class UnknownAddressee(InvalidFields, NotFound):
+    """A received message names a line or account the sandbox does not have."""
+
+
+class LimitReached(SandboxError):
+    """A bounded collection (e.g. auto-reply rules) is full."""
+
+
 class AlreadyExists(SandboxError):
     """A name or key that must be unique is taken."""
 

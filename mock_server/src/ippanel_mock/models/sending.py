@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ippanel_mock.models.audiences import BIRTH_YEARS, OPERATOR_IDS, PeopleFilter, audience
 from ippanel_mock.models.errors import (
     FieldErrors,
     InvalidFields,
@@ -23,7 +24,9 @@ from ippanel_mock.models.errors import (
     collect,
     raise_if_any,
 )
+from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import postal_audience
+from ippanel_mock.models.jobs import job_key
 from ippanel_mock.models.patterns import PatternParamsError, PatternStore
 from ippanel_mock.models.phones import InvalidRecipient, Operator, national_number
 from ippanel_mock.models.wording import required_message
@@ -169,6 +172,82 @@ def plan_votp(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
     return [BulkPlan(code, numbers, VOTP_SENDER, "votp", send_time, summary=summary)]
 
 
+def plan_country(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """`country`: per target an area (province, county, city), filters, and a window per
+    operator of the people left."""
+    numbers = array("q")
+    for target in body["params"]:
+        key = area_key(target["province_id"], target.get("county_id"), target.get("city_id"))
+        flt = PeopleFilter(
+            int(target["gender"]), int(target["age_from"]), int(target["age_to"]),
+            str(int(target["pre"])), white=target["bank"] == "white",
+        )  # fmt: skip
+        for operator in POSTAL_OPERATORS:
+            block = target[operator]
+            numbers.extend(bank_window(context.seed, key, operator, flt, block))
+    return [bank_plan(body, numbers, "country")]
+
+
+def plan_geolocation(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """`geolocation` (the second country form): every field optional, operators by id."""
+    numbers = array("q")
+    for target in body["params"]:
+        key = area_key(target.get("province_id"), target.get("county_id"), target.get("city_id"))
+        flt = PeopleFilter(
+            int(target.get("gender", 0)), int(target.get("from_age", BIRTH_YEARS[0])),
+            int(target.get("to_age", BIRTH_YEARS[1])), str(target.get("pre", "")),
+        )  # fmt: skip
+        numbers.extend(operator_windows(context.seed, key, flt, target.get("operator")))
+    return [bank_plan(body, numbers, "geolocation")]
+
+
+def plan_job(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """`job`: per target a main (and sub) job category, operators by id."""
+    numbers = array("q")
+    for target in body["params"]:
+        key = job_key(int(target["main_category_id"]), target.get("sub_category_id"))
+        numbers.extend(operator_windows(context.seed, key, PeopleFilter(), target.get("operator")))
+    return [bank_plan(body, numbers, "job")]
+
+
+def bank_window(
+    seed: int, key: str | None, operator: Operator, flt: PeopleFilter, block: Mapping[str, Any]
+) -> array:
+    """`block`'s window ({"start", "size"}; size absent: to the end) of an audience; none when
+    the target names no audience (levels that do not nest)."""
+    if key is None:
+        return array("q")
+    start = int(block.get("start", 0))  # JSON Schema integers include 76.0
+    people = audience(seed, key, operator, flt)
+    size = int(block["size"]) if "size" in block else len(people)
+    return people[start : start + size]
+
+
+def operator_windows(
+    seed: int, key: str | None, flt: PeopleFilter, blocks: Sequence[Mapping[str, Any]] | None
+) -> array:
+    """The windows of `blocks` ({"id", "start", "size"}); no blocks: everyone on every operator."""
+    if blocks is None:
+        blocks = [{"id": op_id} for op_id in OPERATOR_IDS]
+    numbers = array("q")
+    for block in blocks:
+        numbers.extend(bank_window(seed, key, OPERATOR_IDS[int(block["id"])], flt, block))
+    return numbers
+
+
+def bank_plan(body: Mapping[str, Any], numbers: array, sending_type: str) -> BulkPlan:
+    """One bulk of a bank's audience plus `other_recipients`; state 4 when it reaches nobody."""
+    errors: FieldErrors = {}
+    send_time = parse_send_time(body.get("send_time"), errors)
+    numbers.extend(normalize_all(body.get("other_recipients", []), "other_recipients", errors))
+    raise_if_any(errors)
+    final_state = None if numbers else NO_VALID_RECIPIENTS
+    return BulkPlan(
+        body["message"], numbers, body["from_number"], sending_type, send_time,
+        final_state=final_state,
+    )  # fmt: skip
+
+
 def plan_file_as_json(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
     raise InvalidFields({"files": [required_message("files")]})
 
@@ -178,9 +257,14 @@ PLANNERS: dict[str, Callable[[Mapping[str, Any], SendContext], list[BulkPlan]]] 
     "webservice": plan_webservice,
     "peer_to_peer": plan_peer_to_peer,
     "peer_to_peer_file": plan_file_as_json,
+    "file": plan_file_as_json,
+    "keyword": plan_file_as_json,
     "postal_code": plan_postal_code,
     "pattern": plan_pattern,
     "votp": plan_votp,
+    "country": plan_country,
+    "geolocation": plan_geolocation,
+    "job": plan_job,
 }
 SENDING_TYPES = tuple(PLANNERS)
 

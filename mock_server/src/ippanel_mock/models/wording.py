@@ -12,6 +12,16 @@ FIELD_LABELS: dict[str, str] = {
     "from_number": "شماره فرستنده",
     "recipients": "گیرندگان",
     "send_time": "زمان ارسال",
+    "province_id": "province id",
+    "county_id": "county id",
+    "city_id": "city id",
+    "main_category_id": "شناسه دسته بندی اصلی",
+    "sub_category_id": "شناسه زیر دسته بندی",
+    "operator_id": "شناسه اپراتور",
+    "gender_id": "gender id",
+    "number_prefix": "number prefix",
+    "from": "فرستنده",
+    "to": "گیرنده",
 }
 
 
