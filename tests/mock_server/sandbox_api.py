@@ -12,16 +12,26 @@ from aiohttp.test_utils import TestClient
 from ippanel_mock import SandboxBackend
 from ippanel_mock.http.validation import load_schema
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 from sandbox_support import API_KEY
 
 _validators: dict[str, Draft202012Validator] = {}
+
+
+def _sibling(uri: str) -> Resource[Any]:
+    """A `$ref` to another response schema file ("pattern_record.json")."""
+    return Resource.from_contents(load_schema("responses", uri.removesuffix(".json")))
+
+
+RESPONSE_SCHEMAS: Registry[Any] = Registry(retrieve=_sibling)  # type: ignore[call-arg]
 
 
 def assert_matches_schema(route_name: str, status: int, body: Any) -> None:
     """A 2xx body must match the route's response schema; any other the error envelope."""
     name = route_name if 200 <= status < 300 else "error"
     if name not in _validators:
-        _validators[name] = Draft202012Validator(load_schema("responses", name))
+        schema = load_schema("responses", name)
+        _validators[name] = Draft202012Validator(schema, registry=RESPONSE_SCHEMAS)
     problems = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in _validators[name].iter_errors(body)

@@ -18,7 +18,7 @@ from ippanel_mock.http.app import create_app
 from ippanel_mock.http.openapi import build_document
 from ippanel_mock.models.patterns import DEMO_PATTERNS
 from ippanel_mock.server import ThreadedSandbox
-from sandbox_support import API_KEY
+from sandbox_support import API_KEY, SENDER
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
@@ -80,13 +80,18 @@ def _cases(schema: BaseSchema, operation_id: str) -> st.SearchStrategy[Any]:
     return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in GenerationMode))
 
 
-def _with_real_pattern(case: Any, sandbox: ThreadedSandbox) -> None:
-    """A pattern send names sandbox state the schema cannot know (like an existing id): a
-    schema-valid one gets a real pattern and its variables, an unknown code stays a 400."""
+def _with_real_state(case: Any, sandbox: ThreadedSandbox) -> None:
+    """A send names sandbox state the schema cannot know (the caller's lines, existing
+    patterns): a schema-valid one sends from a line the caller holds and, by pattern, with a
+    real pattern and its variables. A line not held stays a 422, an unknown code a 400."""
     body = case.body
-    if not (isinstance(body, dict) and body.get("sending_type") == "pattern"):
+    if not (isinstance(body, dict) and case.operation.path == "/api/send"):
         return
     if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
+        return
+    if "from_number" in body:
+        body["from_number"] = SENDER
+    if body.get("sending_type") != "pattern":
         return
     pattern = sandbox.call(lambda: sandbox.backend.patterns.get(DEMO_PATTERN))
     assert pattern is not None
@@ -94,11 +99,24 @@ def _with_real_pattern(case: Any, sandbox: ThreadedSandbox) -> None:
     body["params"] = dict.fromkeys(pattern.variables, "1")
 
 
+def _only_negative_by_what_the_harness_undoes(case: Any) -> bool:
+    """A negative case that drops the key and adds an unknown query parameter: the harness puts
+    a key back and the sandbox ignores unknown parameters (as IPPanel does), so it would be a
+    valid call. Such a case is sent without a key, as generated."""
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.NEGATIVE:
+        return False
+    declared = {p.name for p in case.operation.query}
+    unknown = set(case.query or {}) - declared
+    return bool(unknown) and "Authorization" not in (case.headers or {})
+
+
 def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None) -> None:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
     sandbox.reset()
-    _with_real_pattern(case, sandbox)
+    _with_real_state(case, sandbox)
+    if _only_negative_by_what_the_harness_undoes(case):
+        auth = None
     if case.headers:
         case.headers.pop("Authorization", None)
     explicit = {"Authorization": auth} if auth is not None else None

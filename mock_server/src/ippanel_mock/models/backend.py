@@ -23,13 +23,20 @@ from ippanel_mock.models.errors import (
 )
 from ippanel_mock.models.history import fill_history
 from ippanel_mock.models.journal import RequestJournal
+from ippanel_mock.models.lines import SenderLines
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
 from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.phones import format_number
 from ippanel_mock.models.ratelimit import RateLimiter
-from ippanel_mock.models.sending import BulkPlan, SendContext, plan_file, plan_send
+from ippanel_mock.models.sending import (
+    BulkPlan,
+    SendContext,
+    plan_file,
+    plan_send,
+    sender_errors,
+)
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
 
 
@@ -95,6 +102,7 @@ class SandboxBackend:
             max_bulks=self.config.outbox_max_bulks,
         )
         self.patterns = PatternStore()
+        self.lines = SenderLines(self.users)
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
         self.reset()
@@ -114,6 +122,7 @@ class SandboxBackend:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
             self.users.load_file(self.config.users_file)
+        self.lines.reset()
         sandbox = self.users.get("sandbox")
         if self.config.history and sandbox is not None:
             fill_history(
@@ -131,8 +140,8 @@ class SandboxBackend:
 
         Raises InvalidFields naming every bad field, or UnknownPattern; then nothing is made.
         """
-        plans = plan_send(body, SendContext(self.config.seed, self.patterns))
-        return self._create(user, plans, user_ip)
+        context = SendContext(user, self.config.seed, self.patterns, self.clock.now())
+        return self._create(user, plan_send(body, context), user_ip)
 
     def send_file(
         self,
@@ -147,6 +156,7 @@ class SandboxBackend:
 
         `errors` are the form's shape problems; raised together with the files' own.
         """
+        sender_errors(user, fields.get("sending_type", ""), fields.get("from_number"), errors)
         return self._create(user, plan_file(fields, files, errors), user_ip)
 
     def _create(self, user: User, plans: list[BulkPlan], user_ip: str | None) -> list[int]:

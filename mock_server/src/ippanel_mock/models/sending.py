@@ -19,13 +19,16 @@ from typing import Any
 from ippanel_mock.models.errors import (
     FieldErrors,
     InvalidFields,
+    SandboxError,
     UnknownPattern,
     collect,
     raise_if_any,
 )
 from ippanel_mock.models.history import postal_audience
+from ippanel_mock.models.lines import sender_problem
 from ippanel_mock.models.patterns import PatternParamsError, PatternStore
 from ippanel_mock.models.phones import InvalidRecipient, Operator, national_number
+from ippanel_mock.models.users import User
 from ippanel_mock.models.wording import required_message
 
 DEFAULT_SENDER = "+983000505"
@@ -55,10 +58,13 @@ class BulkPlan:
 
 @dataclass(frozen=True, slots=True)
 class SendContext:
-    """What planning reads from the sandbox: the seed (postal audiences) and the patterns."""
+    """What planning reads from the sandbox: the caller, the seed (postal audiences), the
+    patterns, and the clock's time."""
 
+    user: User
     seed: int
     patterns: PatternStore
+    now: float
 
 
 def parse_send_time(value: object, errors: FieldErrors) -> float | None:
@@ -184,8 +190,25 @@ SENDING_TYPES = tuple(PLANNERS)
 
 
 def plan_send(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
-    """The bulks a JSON send makes; raises InvalidFields or UnknownPattern, making nothing."""
-    return PLANNERS[body["sending_type"]](body, context)
+    """The bulks a JSON send makes; raises InvalidFields (a sender line the caller does not
+    hold among them) or another refusal, making nothing."""
+    errors: FieldErrors = {}
+    sender_errors(context.user, body["sending_type"], body.get("from_number"), errors)
+    try:
+        plans = PLANNERS[body["sending_type"]](body, context)
+    except InvalidFields as exc:
+        raise InvalidFields({**errors, **exc.fields}) from None
+    except SandboxError:
+        raise_if_any(errors)
+        raise
+    raise_if_any(errors)
+    return plans
+
+
+def sender_errors(user: User, sending_type: str, from_number: object, errors: FieldErrors) -> None:
+    problem = sender_problem(user, sending_type, from_number)
+    if problem is not None and "from_number" not in errors:
+        collect(errors, "from_number", problem)
 
 
 def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:

@@ -1,0 +1,89 @@
+"""Request bodies of the later edition's management endpoints (patterns, phonebooks, sender
+lines, drafts), refused in that edition's own words.
+
+They are read and judged like every body (http/body.py, the schema files), but the later
+edition words its 422s as Laravel does: a required field is named by its path with spaces for
+underscores (`draft_group_id` -> "draft group id"), or by the `title` its schema gives it (a
+phonebook's `title` reads "عنوان"), and the top message adds "(و N خطای دیگر)" when N more
+problems follow. Routes using it declare `InvalidFields: (422, "400-2")`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from ippanel_mock.http.body import read_json_object
+from ippanel_mock.http.envelope import paginated
+from ippanel_mock.http.operations import Call, Components, Param, json_content, query
+from ippanel_mock.http.validation import is_valid, load_schema, schema_errors
+from ippanel_mock.models.errors import FieldErrors, InvalidFields, invalid
+from ippanel_mock.models.wording import attribute, required_attribute, required_message
+
+T = TypeVar("T")
+
+
+@cache
+def _titles(schema: str) -> Mapping[str, str]:
+    properties = load_schema("requests", schema).get("properties", {})
+    return {name: prop["title"] for name, prop in properties.items() if "title" in prop}
+
+
+def laravel_errors(schema: str, instance: Any) -> InvalidFields:
+    """The schema's field errors with Laravel's names for required fields, summarized."""
+    titles = _titles(schema)
+    fields: FieldErrors = {}
+    for field, messages in schema_errors(schema, instance).items():
+        generic = required_message(field.rsplit(".", 1)[-1])
+        own = required_attribute(titles.get(field, attribute(field)))
+        fields[field] = [own if message == generic else message for message in messages]
+    return invalid(fields)
+
+
+@dataclass(frozen=True, slots=True)
+class LaravelBody:
+    """A JSON object checked against `schema` (schemas/requests/<schema>.json)."""
+
+    schema: str
+    documented: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """A copy of the schema as the document shows it, where it says more than the check
+    (a rule the model words itself, such as "number_id or number")."""
+
+    async def read(self, request: web.Request, limit: int) -> dict[str, Any]:
+        body = await read_json_object(request, limit, optional=False)
+        if not is_valid(self.schema, body):
+            raise laravel_errors(self.schema, body)
+        return body
+
+    def document(self, components: Components) -> dict[str, Any]:
+        ref = components.request(self.schema, self.documented)
+        return {"required": True, "content": json_content(ref)}
+
+
+# -- Laravel's paginator -------------------------------------------------------------------
+
+MAX_PAGE = 10**9
+
+
+def page_params(*, per_page: int = 10, max_per_page: int = 1000) -> tuple[Param, Param]:
+    """`page` (from 1) and `per_page` (default and most as the endpoint's docs say)."""
+    return (
+        query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        query(
+            "per_page",
+            {"type": "integer", "minimum": 1, "maximum": max_per_page, "default": per_page},
+        ),
+    )
+
+
+def page_of(call: Call, items: Iterable[T], total: int, render: Callable[[T], Any]) -> web.Response:
+    """The requested page of `items` (rendered one by one; only the page is built)."""
+    page, per_page = call.query["page"], call.query["per_page"]
+    start = (page - 1) * per_page
+    rows = [render(item) for item in itertools.islice(items, start, start + per_page)]
+    return paginated(rows, page=page, per_page=per_page, total=total, path=call.request.path)
