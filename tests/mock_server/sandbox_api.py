@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from ippanel_mock import SandboxBackend
 from ippanel_mock.http.validation import load_schema
+from ippanel_mock.models.users import User
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from sandbox_support import API_KEY
@@ -86,6 +87,11 @@ class Api:
             "report_by_bulk", "GET", "/api/report/by_bulk",
             params={"messages_outbox_id": str(bulk_id)}, **kw,
         )  # fmt: skip
+
+    def account(self, username: str = "sandbox") -> User:
+        user = self.backend.users.get(username)
+        assert user is not None, username
+        return user
 
     def last_otp(self, mobile: str) -> str:
         message = self.backend.messages.latest()

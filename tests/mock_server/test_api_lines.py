@@ -9,7 +9,6 @@ from aiohttp import FormData
 from sandbox_support import API_KEY, SENDER, SMS_API_KEY
 
 if TYPE_CHECKING:
-    from ippanel_mock.models.users import User
     from sandbox_api import Api
 
 NOT_YOURS = {"from_number": ["شماره فرستنده به حساب شما تخصیص داده نشده است"]}
@@ -26,12 +25,6 @@ async def lines(api: Api, key: str = API_KEY, **params: Any) -> list[dict[str, A
 async def change(api: Api, action: str, body: dict[str, Any], expect: int) -> dict[str, Any]:
     _, answer = await api.call("done", "POST", f"/api/numbers/{action}", json=body, expect=expect)
     return answer
-
-
-def account(api: Api, username: str) -> User:
-    user = api.backend.users.get(username)
-    assert user is not None
-    return user
 
 
 def give(number: str, user: str, **rights: bool) -> dict[str, Any]:
@@ -65,8 +58,8 @@ async def test_a_line_the_caller_holds_can_be_given_and_taken_back(api: Api) -> 
          "is_66_char": 0},
     ]  # fmt: skip
     [bulk] = await api.send_ids(sms(SENDER), key="qa-key")
-    assert api.backend.bulk_of(account(api, "qa"), bulk).sender == SENDER
-    qa_id = account(api, "qa").id
+    assert api.backend.bulk_of(api.account("qa"), bulk).sender == SENDER
+    qa_id = api.account("qa").id
     await change(api, "unassign", {"number_id": 10001, "target_user_id": qa_id}, 200)
     assert await lines(api, "qa-key") == []
     _, body = await api.send(sms(SENDER), key="qa-key", expect=422)
@@ -112,7 +105,7 @@ async def test_a_line_or_user_that_is_not_there_is_404(api: Api, body: dict[str,
     api.backend.users.create_user("qa", mobile="09121110000", senders=[])
     answer = await change(api, "assign", body, 404)
     assert answer["meta"]["message_code"] == "404-1"
-    assert account(api, "qa").lines == {}
+    assert api.account("qa").lines == {}
 
 
 async def test_a_line_held_by_someone_else_cannot_be_handed_out(api: Api) -> None:
@@ -121,7 +114,7 @@ async def test_a_line_held_by_someone_else_cannot_be_handed_out(api: Api) -> Non
     await change(api, "assign", give("+985000111", "sandbox"), 404)
     await api.call("done", "POST", "/api/numbers/assign", key="qa-key",
                    json=give("+985000111", "sandbox"), expect=200)  # fmt: skip
-    assert "+985000111" in account(api, "sandbox").senders
+    assert "+985000111" in api.account("sandbox").senders
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from functools import partial
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http import account, auth, lines, report, send
+from ippanel_mock.http import account, auth, drafts, lines, report, send
 from ippanel_mock.http.admin import setup_admin
 from ippanel_mock.http.base import BACKEND, Handler, Refusal
 from ippanel_mock.http.chaos import chaos_middleware, setup_chaos
@@ -99,7 +99,8 @@ def create_app(
     app[BACKEND] = backend
     setup_chaos(app)
     setup_ratelimit(app)
-    for table in (auth.routes, send.routes, report.routes, account.routes, lines.routes):
+    public = (auth.routes, send.routes, report.routes, account.routes, lines.routes, drafts.routes)
+    for table in public:
         table.register(app)
     setup_admin(app)
     setup_openapi(app)

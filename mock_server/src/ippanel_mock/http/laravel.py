@@ -23,7 +23,7 @@ from ippanel_mock.http.envelope import paginated
 from ippanel_mock.http.operations import Call, Components, Param, json_content, query
 from ippanel_mock.http.validation import is_valid, load_schema, schema_errors
 from ippanel_mock.models.errors import FieldErrors, InvalidFields, invalid
-from ippanel_mock.models.wording import attribute, required_attribute, required_message
+from ippanel_mock.models.wording import attribute, label, required_attribute, required_message
 
 T = TypeVar("T")
 
@@ -35,13 +35,20 @@ def _titles(schema: str) -> Mapping[str, str]:
 
 
 def laravel_errors(schema: str, instance: Any) -> InvalidFields:
-    """The schema's field errors with Laravel's names for required fields, summarized."""
+    """The schema's field errors, each naming its field as the later edition does, summarized.
+
+    The core words a required field by its own name (`required_message(leaf)`) and every other
+    problem by `label(field)`; both are swapped for the endpoint's name of the field.
+    """
     titles = _titles(schema)
     fields: FieldErrors = {}
     for field, messages in schema_errors(schema, instance).items():
-        generic = required_message(field.rsplit(".", 1)[-1])
-        own = required_attribute(titles.get(field, attribute(field)))
-        fields[field] = [own if message == generic else message for message in messages]
+        own = titles.get(field, attribute(field))
+        required, core = required_message(field.rsplit(".", 1)[-1]), label(field)
+        fields[field] = [
+            required_attribute(own) if message == required else message.replace(core, own, 1)
+            for message in messages
+        ]
     return invalid(fields)
 
 
@@ -87,3 +94,25 @@ def page_of(call: Call, items: Iterable[T], total: int, render: Callable[[T], An
     start = (page - 1) * per_page
     rows = [render(item) for item in itertools.islice(items, start, start + per_page)]
     return paginated(rows, page=page, per_page=per_page, total=total, path=call.request.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Filter(Param):
+    """An optional query filter that the docs say to leave out rather than send empty: an
+    empty one is refused with the field's required error, as the later edition does."""
+
+    def document(self) -> dict[str, Any]:
+        doc = Param.document(self)
+        doc.pop("allowEmptyValue", None)
+        return doc
+
+
+def refuse_empty(call: Call, filters: Iterable[Param]) -> None:
+    """422 naming every filter sent empty (`filter[code]` is named `code`)."""
+    fields: FieldErrors = {}
+    for param in filters:
+        if call.request.query.get(param.name) == "":
+            name = param.name.removeprefix("filter[").removesuffix("]")
+            fields[name] = [required_attribute(attribute(name))]
+    if fields:
+        raise invalid(fields)

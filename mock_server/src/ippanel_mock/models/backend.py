@@ -14,6 +14,7 @@ from typing import Any, overload
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.drafts import DraftStore
 from ippanel_mock.models.errors import (
     MSG_BULK_NOT_FOUND,
     MSG_NOT_CANCELABLE,
@@ -103,6 +104,7 @@ class SandboxBackend:
         )
         self.patterns = PatternStore()
         self.lines = SenderLines(self.users)
+        self.drafts = DraftStore(self.clock)
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
         self.reset()
@@ -118,6 +120,7 @@ class SandboxBackend:
         self.users.reset()
         self.outbox.reset()
         self.patterns.reset()
+        self.drafts.reset()
         for item in DEFAULT_USERS:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
