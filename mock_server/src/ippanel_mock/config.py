@@ -25,6 +25,8 @@ class SandboxConfig:
     """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
     outbox_max_bulks: int = 100_000
     """Retention cap on stored bulks; the oldest are evicted beyond it."""
+    pattern_review_delay: float = 2.0
+    """Seconds a user's new or changed pattern stays pending before its review ends."""
     rate_limit: float | None = None
     """Requests per second per API key or token; None turns the limiter off."""
     rate_burst: int = 20
@@ -33,6 +35,8 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.delivery_delay < 0:
             raise ValueError("delivery_delay must be >= 0")
+        if self.pattern_review_delay < 0:
+            raise ValueError("pattern_review_delay must be >= 0")
         if self.history < 0:
             raise ValueError("history must be >= 0")
         if self.max_body_bytes <= 0:

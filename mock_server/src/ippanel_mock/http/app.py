@@ -10,7 +10,7 @@ from functools import partial
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http import account, auth, drafts, lines, report, send
+from ippanel_mock.http import account, auth, drafts, lines, patterns, report, send
 from ippanel_mock.http.admin import setup_admin
 from ippanel_mock.http.base import BACKEND, Handler, Refusal
 from ippanel_mock.http.chaos import chaos_middleware, setup_chaos
@@ -99,8 +99,8 @@ def create_app(
     app[BACKEND] = backend
     setup_chaos(app)
     setup_ratelimit(app)
-    public = (auth.routes, send.routes, report.routes, account.routes, lines.routes, drafts.routes)
-    for table in public:
+    public = (auth, send, report, account, lines, drafts, patterns)
+    for table in (module.routes for module in public):
         table.register(app)
     setup_admin(app)
     setup_openapi(app)

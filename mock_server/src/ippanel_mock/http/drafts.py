@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from ippanel_mock.http.envelope import ok
-from ippanel_mock.http.laravel import Filter, LaravelBody, page_of, page_params, refuse_empty
+from ippanel_mock.http.laravel import Filter, LaravelBody, filter_values, page_of, page_params
 from ippanel_mock.http.operations import Call, Operations
 from ippanel_mock.models.drafts import Draft, DraftGroup
 from ippanel_mock.models.errors import InvalidFields, NotFound, RuleBroken, SandboxError
@@ -16,7 +16,7 @@ INVALID: dict[type[SandboxError], tuple[int, str]] = {InvalidFields: (422, "400-
 NOT_FOUND = {**INVALID, NotFound: (404, "404-1")}
 GROUP_FILTER = Filter(
     "draft_group_id",
-    {"type": "integer", "minimum": 1, "maximum": 10**17},
+    {"type": "integer", "minimum": 1, "maximum": 10**15},
     description="only this group's drafts (leave it out for all; empty is refused)",
 )
 
@@ -112,8 +112,8 @@ async def create_draft(call: Call) -> web.Response:
     errors=INVALID,
 )
 async def list_drafts(call: Call) -> web.Response:
-    refuse_empty(call, (GROUP_FILTER,))
-    drafts = call.backend.drafts.drafts(call.user, call.query["draft_group_id"])
+    group_id = filter_values(call, (GROUP_FILTER,)).get("draft_group_id")
+    drafts = call.backend.drafts.drafts(call.user, group_id)
     return page_of(call, drafts, len(drafts), render_draft)
 
 

@@ -34,15 +34,23 @@ def _titles(schema: str) -> Mapping[str, str]:
     return {name: prop["title"] for name, prop in properties.items() if "title" in prop}
 
 
+@cache
+def _order(schema: str) -> Mapping[str, int]:
+    return {name: i for i, name in enumerate(load_schema("requests", schema).get("properties", {}))}
+
+
 def laravel_errors(schema: str, instance: Any) -> InvalidFields:
     """The schema's field errors, each naming its field as the later edition does, summarized.
 
     The core words a required field by its own name (`required_message(leaf)`) and every other
-    problem by `label(field)`; both are swapped for the endpoint's name of the field.
+    problem by `label(field)`; both are swapped for the endpoint's name of the field. Fields
+    come in the order the schema lists them, as Laravel reports its rules.
     """
-    titles = _titles(schema)
+    titles, order = _titles(schema), _order(schema)
+    found = schema_errors(schema, instance)
     fields: FieldErrors = {}
-    for field, messages in schema_errors(schema, instance).items():
+    for field in sorted(found, key=lambda f: order.get(f.split(".", 1)[0], len(order))):
+        messages = found[field]
         own = titles.get(field, attribute(field))
         required, core = required_message(field.rsplit(".", 1)[-1]), label(field)
         fields[field] = [
@@ -98,8 +106,8 @@ def page_of(call: Call, items: Iterable[T], total: int, render: Callable[[T], An
 
 @dataclass(frozen=True, slots=True)
 class Filter(Param):
-    """An optional query filter that the docs say to leave out rather than send empty: an
-    empty one is refused with the field's required error, as the later edition does."""
+    """An optional query filter that the docs say to leave out rather than send empty: read
+    with `filter_values`, an empty one is refused with the field's required error."""
 
     def document(self) -> dict[str, Any]:
         doc = Param.document(self)
@@ -107,12 +115,26 @@ class Filter(Param):
         return doc
 
 
-def refuse_empty(call: Call, filters: Iterable[Param]) -> None:
-    """422 naming every filter sent empty (`filter[code]` is named `code`)."""
+def filter_values(call: Call, filters: Iterable[Param]) -> dict[str, Any]:
+    """The filters given, keyed by their names (`filter[code]` is `code`); a filter sent empty,
+    outside its enum or too long is a 422 naming it."""
+    values: dict[str, Any] = {}
     fields: FieldErrors = {}
     for param in filters:
+        name = param.name.removeprefix("filter[").removesuffix("]")
+        value = call.query.get(param.name)
         if call.request.query.get(param.name) == "":
-            name = param.name.removeprefix("filter[").removesuffix("]")
             fields[name] = [required_attribute(attribute(name))]
+        elif value is None:
+            continue
+        elif value not in param.schema.get("enum", (value,)):
+            fields[name] = [f"مقدار انتخاب شده برای {attribute(name)} معتبر نیست"]
+        elif isinstance(value, str) and len(value) > param.schema.get("maxLength", len(value)):
+            fields[name] = [
+                f"گزینه {attribute(name)} نباید بیشتر از {param.schema['maxLength']} نویسه باشد"
+            ]
+        else:
+            values[name] = value
     if fields:
         raise invalid(fields)
+    return values

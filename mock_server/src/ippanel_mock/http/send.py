@@ -23,7 +23,14 @@ from ippanel_mock.http.body import (
 from ippanel_mock.http.envelope import MSG_BAD_MULTIPART, ok
 from ippanel_mock.http.operations import Call, Components, Operations
 from ippanel_mock.http.validation import load_schema, schema_errors
-from ippanel_mock.models.errors import FieldErrors, InvalidFields, UnknownPattern, collect
+from ippanel_mock.models.errors import (
+    FieldErrors,
+    InvalidFields,
+    NotFound,
+    RuleBroken,
+    UnknownPattern,
+    collect,
+)
 from ippanel_mock.models.sending import MAX_FILE_ROWS
 from ippanel_mock.models.wording import not_allowed_message, required_message
 
@@ -142,7 +149,12 @@ def file_form_errors(form: FileForm) -> FieldErrors:
     "peer_to_peer_file as multipart)",
     body=SendBody(),
     response="send",
-    errors={InvalidFields: (422, "400-2"), UnknownPattern: (400, "400-1")},
+    errors={
+        InvalidFields: (422, "400-2"),
+        UnknownPattern: (400, "400-1"),
+        RuleBroken: (400, "400-1"),
+        NotFound: (404, "404-1"),
+    },
 )
 async def send(call: Call) -> web.Response:
     user, body, remote = call.user, call.body, call.request.remote

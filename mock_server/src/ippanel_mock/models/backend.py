@@ -102,7 +102,9 @@ class SandboxBackend:
             max_recipients=self.config.outbox_max_recipients,
             max_bulks=self.config.outbox_max_bulks,
         )
-        self.patterns = PatternStore()
+        self.patterns = PatternStore(
+            seed=self.config.seed, review_delay=self.config.pattern_review_delay
+        )
         self.lines = SenderLines(self.users)
         self.drafts = DraftStore(self.clock)
         self.chaos = ChaosEngine(self.config.seed)
@@ -141,7 +143,8 @@ class SandboxBackend:
     def send(self, user: User, body: Mapping[str, Any], *, user_ip: str | None = None) -> list[int]:
         """A JSON send (body shaped by its sending type's schema): the ids of the bulks made.
 
-        Raises InvalidFields naming every bad field, or UnknownPattern; then nothing is made.
+        Raises InvalidFields naming every bad field, UnknownPattern, RuleBroken (a pattern
+        not approved); then nothing is made.
         """
         context = SendContext(user, self.config.seed, self.patterns, self.clock.now())
         return self._create(user, plan_send(body, context), user_ip)

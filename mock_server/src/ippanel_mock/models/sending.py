@@ -20,7 +20,6 @@ from ippanel_mock.models.errors import (
     FieldErrors,
     InvalidFields,
     SandboxError,
-    UnknownPattern,
     collect,
     raise_if_any,
 )
@@ -40,7 +39,6 @@ NO_VALID_RECIPIENTS = 4
 POSTAL_OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
-MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +144,22 @@ def plan_pattern(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan
     errors: FieldErrors = {}
     numbers = normalize_all(body["recipients"], "recipients", errors)
     send_time = parse_send_time(body.get("send_time"), errors)
-    pattern = context.patterns.get(body["code"])
+    try:
+        pattern = context.patterns.for_send(context.user, body["code"], context.now)
+    except SandboxError as refusal:  # unknown, or not (yet) approved
+        raise_if_any(errors)
+        raise refusal from None
     text = ""
-    if pattern is not None:
-        try:
-            text = pattern.render(body["params"])
-        except PatternParamsError as exc:
-            for name in exc.missing:
-                collect(errors, f"params.{name}", required_message(name))
-            for name in exc.extra:
-                collect(errors, f"params.{name}", f"متغیر {name} در این الگو تعریف نشده است")
+    try:
+        text = pattern.render(body["params"])
+    except PatternParamsError as exc:
+        for name in exc.missing:
+            collect(errors, f"params.{name}", required_message(name))
+        for name in exc.extra:
+            collect(errors, f"params.{name}", f"متغیر {name} در این الگو تعریف نشده است")
+        for name, problem in exc.invalid.items():
+            collect(errors, f"params.{name}", problem)
     raise_if_any(errors)
-    if pattern is None:
-        raise UnknownPattern(MSG_UNKNOWN_PATTERN)
     sender = body.get("from_number") or DEFAULT_SENDER
     return [BulkPlan(text, numbers, sender, "pattern", send_time, summary=f"الگو {pattern.code}")]
 
