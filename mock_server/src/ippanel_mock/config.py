@@ -25,6 +25,10 @@ class SandboxConfig:
     """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
     outbox_max_bulks: int = 100_000
     """Retention cap on stored bulks; the oldest are evicted beyond it."""
+    phonebook_max_size: int = 100_000
+    """Numbers a phonebook may hold; more are refused."""
+    phonebook_max_numbers: int = 500_000
+    """Numbers all phonebooks of all users may hold together; more are refused."""
     pattern_review_delay: float = 2.0
     """Seconds a user's new or changed pattern stays pending before its review ends."""
     rate_limit: float | None = None
@@ -45,6 +49,8 @@ class SandboxConfig:
             raise ValueError("capacities must be > 0")
         if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
             raise ValueError("outbox capacities must be > 0")
+        if self.phonebook_max_size <= 0 or self.phonebook_max_numbers <= 0:
+            raise ValueError("phonebook capacities must be > 0")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be > 0 or None")
         if self.rate_burst <= 0:

@@ -10,7 +10,17 @@ from functools import partial
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http import account, auth, drafts, lines, patterns, report, send
+from ippanel_mock.http import (
+    account,
+    auth,
+    contacts,
+    drafts,
+    lines,
+    patterns,
+    phonebooks,
+    report,
+    send,
+)
 from ippanel_mock.http.admin import setup_admin
 from ippanel_mock.http.base import BACKEND, Handler, Refusal
 from ippanel_mock.http.chaos import chaos_middleware, setup_chaos
@@ -99,7 +109,7 @@ def create_app(
     app[BACKEND] = backend
     setup_chaos(app)
     setup_ratelimit(app)
-    public = (auth, send, report, account, lines, drafts, patterns)
+    public = (auth, send, report, account, lines, drafts, patterns, contacts, phonebooks)
     for table in (module.routes for module in public):
         table.register(app)
     setup_admin(app)

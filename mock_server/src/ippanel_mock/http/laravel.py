@@ -116,23 +116,23 @@ class Filter(Param):
 
 
 def filter_values(call: Call, filters: Iterable[Param]) -> dict[str, Any]:
-    """The filters given, keyed by their names (`filter[code]` is `code`); a filter sent empty,
-    outside its enum or too long is a 422 naming it."""
+    """The query filters given, checked against what their schemas say beyond the type (enum,
+    maxLength) and keyed by name (`filter[code]` is `code`); each bad one is a 422 naming it.
+    An empty one is absent, except a `Filter`, which is refused with its required error."""
     values: dict[str, Any] = {}
     fields: FieldErrors = {}
     for param in filters:
         name = param.name.removeprefix("filter[").removesuffix("]")
         value = call.query.get(param.name)
-        if call.request.query.get(param.name) == "":
+        most = param.schema.get("maxLength")
+        if isinstance(param, Filter) and call.request.query.get(param.name) == "":
             fields[name] = [required_attribute(attribute(name))]
         elif value is None:
             continue
         elif value not in param.schema.get("enum", (value,)):
             fields[name] = [f"مقدار انتخاب شده برای {attribute(name)} معتبر نیست"]
-        elif isinstance(value, str) and len(value) > param.schema.get("maxLength", len(value)):
-            fields[name] = [
-                f"گزینه {attribute(name)} نباید بیشتر از {param.schema['maxLength']} نویسه باشد"
-            ]
+        elif isinstance(value, str) and most is not None and len(value) > most:
+            fields[name] = [f"گزینه {attribute(name)} نباید بیشتر از {most} نویسه باشد"]
         else:
             values[name] = value
     if fields:

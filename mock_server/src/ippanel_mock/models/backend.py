@@ -29,6 +29,7 @@ from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
 from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
+from ippanel_mock.models.phonebooks import PhonebookStore
 from ippanel_mock.models.phones import format_number
 from ippanel_mock.models.ratelimit import RateLimiter
 from ippanel_mock.models.sending import (
@@ -107,6 +108,11 @@ class SandboxBackend:
         )
         self.lines = SenderLines(self.users)
         self.drafts = DraftStore(self.clock)
+        self.phonebooks = PhonebookStore(
+            self.clock,
+            max_size=self.config.phonebook_max_size,
+            max_numbers=self.config.phonebook_max_numbers,
+        )
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
         self.reset()
@@ -123,6 +129,7 @@ class SandboxBackend:
         self.outbox.reset()
         self.patterns.reset()
         self.drafts.reset()
+        self.phonebooks.reset()
         for item in DEFAULT_USERS:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
