@@ -43,6 +43,8 @@ SEND_VARIANTS = {
     "postal_code": "send_postal_code",
     "pattern": "send_pattern",
     "votp": "send_votp",
+    "phonebook": "send_phonebook",
+    "keyword_phonebook": "send_keyword_phonebook",
 }
 """The schema each JSON sending type must also meet (peer_to_peer_file needs multipart)."""
 DOCUMENTED_VARIANTS = tuple(dict.fromkeys(SEND_VARIANTS.values()))
@@ -146,7 +148,7 @@ def file_form_errors(form: FileForm) -> FieldErrors:
 @routes.post(
     "/api/send",
     "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, pattern, votp, "
-    "peer_to_peer_file as multipart)",
+    "phonebook, keyword_phonebook, peer_to_peer_file as multipart)",
     body=SendBody(),
     response="send",
     errors={

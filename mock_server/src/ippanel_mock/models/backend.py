@@ -35,6 +35,7 @@ from ippanel_mock.models.ratelimit import RateLimiter
 from ippanel_mock.models.sending import (
     BulkPlan,
     SendContext,
+    pattern_contact,
     plan_file,
     plan_send,
     sender_errors,
@@ -153,8 +154,13 @@ class SandboxBackend:
         Raises InvalidFields naming every bad field, UnknownPattern, RuleBroken (a pattern
         not approved); then nothing is made.
         """
-        context = SendContext(user, self.config.seed, self.patterns, self.clock.now())
-        return self._create(user, plan_send(body, context), user_ip)
+        now = self.clock.now()
+        context = SendContext(user, self.config.seed, self.patterns, self.phonebooks, now)
+        ids = self._create(user, plan_send(body, context), user_ip)
+        kept = pattern_contact(body)
+        if kept is not None:
+            self.phonebooks.keep(user, *kept)
+        return ids
 
     def send_file(
         self,

@@ -327,6 +327,21 @@ class PhonebookStore:
                 outcome.added += 1
         return outcome
 
+    def member(self, book: Phonebook, contact_id: int) -> Contact:
+        """A number of `book` by its id (NotFound if it is not in that phonebook)."""
+        if contact_id not in book.members:
+            raise NotFound(MSG_CONTACT_NOT_FOUND)
+        return book.contact(contact_id)
+
+    def keep(self, user: User, phonebook_id: int, fields: ContactFields) -> bool:
+        """Store checked fields unless the number is there already or there is no room (as a
+        pattern send keeps its recipient: the send goes out either way)."""
+        book = self.book(user, phonebook_id)
+        if national_number(fields.number) in book.by_number or not self.has_room(book):  # type: ignore[arg-type]
+            return False
+        self.put(book, self.make_contact(book, fields))
+        return True
+
     def contact(self, user: User, contact_id: int) -> tuple[Phonebook, Contact]:
         phonebook_id = self._contact_book.get(contact_id)
         book = self._books.get(phonebook_id) if phonebook_id is not None else None
