@@ -249,3 +249,26 @@ async def test_admin_lists_every_users_phonebooks(api: Api) -> None:
     api.backend.reset()
     response = await api.client.get("/__sandbox/phonebooks")
     assert await response.json() == {"items": [], "stored": 0}
+
+
+async def test_a_sample_phonebook_is_seeded_with_faker_names(make_api: AppFactory) -> None:
+    one = await make_api(SandboxConfig(seed=3, sample_phonebook=25))
+    again = await make_api(SandboxConfig(seed=3, sample_phonebook=25))
+    other = await make_api(SandboxConfig(seed=4, sample_phonebook=25))
+    rows = await contacts(one, per_page=100)
+    assert len(rows) == 25
+    assert len({r["number"] for r in rows}) == 25
+    assert all(r["pre"] in ("آقای", "خانم") and r["name"] and "@" in r["email"] for r in rows)
+    assert rows == await contacts(again, per_page=100)
+    assert [r["number"] for r in rows] != [r["number"] for r in await contacts(other, per_page=100)]
+    [book] = await phonebooks(one)
+    assert (book["title"], book["count"], book["options"][0]["title"]) == (
+        "مشتریان نمونه", 25, "تاریخ تولد")  # fmt: skip
+    assert all(line.count(",") == 4 for line in (await exported(one, book["id"])).splitlines())
+    one.backend.reset()
+    assert await contacts(one, per_page=100) == rows
+
+
+def test_a_sample_phonebook_larger_than_a_phonebook_may_be_is_refused() -> None:
+    with pytest.raises(ValueError, match="sample_phonebook"):
+        SandboxConfig(sample_phonebook=11, phonebook_max_size=10)

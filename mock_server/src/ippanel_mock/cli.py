@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bulks kept, oldest evicted (default %(default)s)",
     )
     parser.add_argument(
+        "--sample-phonebook",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start user sandbox with a seeded phonebook of N numbers (faker fa_IR)",
+    )
+    parser.add_argument(
         "--max-phonebook-size",
         type=int,
         default=defaults.phonebook_max_size,
@@ -134,6 +141,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         journal_capacity=args.max_journal,
         outbox_max_recipients=args.max_outbox_recipients,
         outbox_max_bulks=args.max_outbox_bulks,
+        sample_phonebook=args.sample_phonebook,
         phonebook_max_size=args.max_phonebook_size,
         phonebook_max_numbers=args.max_phonebook_numbers,
         pattern_review_delay=args.pattern_review_delay,

@@ -25,6 +25,8 @@ class SandboxConfig:
     """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
     outbox_max_bulks: int = 100_000
     """Retention cap on stored bulks; the oldest are evicted beyond it."""
+    sample_phonebook: int = 0
+    """Numbers of a seeded phonebook user `sandbox` starts with (0: none)."""
     phonebook_max_size: int = 100_000
     """Numbers a phonebook may hold; more are refused."""
     phonebook_max_numbers: int = 500_000
@@ -51,6 +53,12 @@ class SandboxConfig:
             raise ValueError("outbox capacities must be > 0")
         if self.phonebook_max_size <= 0 or self.phonebook_max_numbers <= 0:
             raise ValueError("phonebook capacities must be > 0")
+        if (
+            not 0
+            <= self.sample_phonebook
+            <= min(self.phonebook_max_size, self.phonebook_max_numbers)
+        ):
+            raise ValueError("sample_phonebook must be from 0 to the phonebook capacities")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be > 0 or None")
         if self.rate_burst <= 0:

@@ -22,7 +22,7 @@ from ippanel_mock.models.errors import (
     FieldErrors,
     NotCancelable,
 )
-from ippanel_mock.models.history import fill_history
+from ippanel_mock.models.history import fill_history, fill_phonebook
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.lines import SenderLines
 from ippanel_mock.models.messages import MessageLog
@@ -137,6 +137,10 @@ class SandboxBackend:
             self.users.load_file(self.config.users_file)
         self.lines.reset()
         sandbox = self.users.get("sandbox")
+        if self.config.sample_phonebook and sandbox is not None:
+            fill_phonebook(
+                self.phonebooks, sandbox, seed=self.config.seed, count=self.config.sample_phonebook
+            )
         if self.config.history and sandbox is not None:
             fill_history(
                 self.outbox,
