@@ -119,8 +119,9 @@ class SandboxBackend:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded start: clock, default users, users file, demo patterns, history,
-        no chaos rules (generator re-seeded) and the configured rate limit."""
+        """Back to the seeded start: clock, default users and their lines, users file, demo
+        patterns and no user patterns, no phonebooks or drafts but the sample phonebook,
+        history, no chaos rules (generator re-seeded) and the configured rate limit."""
         self.chaos.reset(self.config.seed)
         self.rate_limiter.configure(self.config.rate_limit, self.config.rate_burst)
         self.clock.reset()
