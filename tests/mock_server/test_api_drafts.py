@@ -32,10 +32,12 @@ async def done(api: Api, method: str, path: str, body: Any, expect: int = 200, *
 
 
 async def test_draft_groups_and_drafts_full_cycle(api: Api) -> None:
-    now = int(api.backend.clock.now())
+    before = int(api.backend.clock.now())
     await done(api, "POST", "/api/user/draft/group", {"title": "عنوان گروه پیش‌نویس"})
     await done(api, "POST", "/api/user/draft/group", {"title": "دوم"})
     [first, second] = await groups(api)
+    now = first["time"]  # the sandbox clock, in whole seconds
+    assert before <= now <= api.backend.clock.now()
     assert first == {"title": "عنوان گروه پیش‌نویس", "draft_group_id": 10001,
                      "user_id": 58745, "time": now}  # fmt: skip
     await done(api, "PUT", "/api/user/draft/group", {"draft_group_id": 10002, "title": "نو"})
@@ -44,11 +46,13 @@ async def test_draft_groups_and_drafts_full_cycle(api: Api) -> None:
     await done(api, "POST", "/api/user/draft", {"draft_group_id": "10002", "message": "دو"})
     await done(api, "POST", "/api/user/draft", {"draft_group_id": 10002, "message": "سه"})
     assert [d["message"] for d in await drafts(api)] == ["تست", "دو", "سه"]
-    assert await drafts(api, draft_group_id=10002) == [
-        {"draft_group_id": 10002, "user_id": 58745, "draft_id": 30002, "time": now,
-         "message": "دو", "type": "normal"},
-        {"draft_group_id": 10002, "user_id": 58745, "draft_id": 30003, "time": now,
-         "message": "سه", "type": "normal"},
+    listed = await drafts(api, draft_group_id=10002)
+    assert all(now <= d.pop("time") <= api.backend.clock.now() for d in listed)
+    assert listed == [
+        {"draft_group_id": 10002, "user_id": 58745, "draft_id": 30002, "message": "دو",
+         "type": "normal"},
+        {"draft_group_id": 10002, "user_id": 58745, "draft_id": 30003, "message": "سه",
+         "type": "normal"},
     ]  # fmt: skip
     await done(api, "PUT", "/api/user/draft", {"draft_id": 30002, "message": "دو بار"})
     await done(api, "POST", "/api/user/draft/delete", {"draft_ids": [30001]})

@@ -31,6 +31,8 @@ BASE_COLUMNS = ("number", "pre", "name", "email")
 MAX_REPORTED_LINES = 100
 """An import names at most this many bad lines."""
 FIELD = "file"
+ZIP_MAGIC = b"PK\x03\x04"
+"""How an .xlsx (a zip archive) starts."""
 
 
 def header_of(book: Phonebook) -> list[str]:
@@ -63,6 +65,8 @@ def import_file(store: PhonebookStore, user: User, book: Phonebook, raw: bytes) 
     """Add the file's new numbers to `book`; how many were added. Numbers already there (or
     twice in the file) are skipped. InvalidFields naming `file.<line>`, or RuleBroken when they
     do not fit, and then nothing is added."""
+    if raw.startswith(ZIP_MAGIC):
+        raise invalid({FIELD: ["فایل Excel پشتیبانی نمی شود؛ فایل CSV با کدگذاری UTF-8 بفرستید"]})
     errors: FieldErrors = {}
     staged: list[ContactFields] = []
     seen: set[int] = set()
