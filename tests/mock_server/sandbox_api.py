@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from ippanel_mock import SandboxBackend
 from ippanel_mock.http.validation import load_schema
+from ippanel_mock.models.users import User
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from sandbox_support import API_KEY
@@ -18,12 +19,13 @@ from sandbox_support import API_KEY
 _validators: dict[str, Draft202012Validator] = {}
 
 
-def _sibling(uri: str) -> Resource:
-    """A `$ref` to another response schema file (admin pages refer to their items)."""
+def _sibling(uri: str) -> Resource[Any]:
+    """A `$ref` to another response schema file (admin pages refer to their items,
+    "pattern_record.json")."""
     return Resource.from_contents(load_schema("responses", uri.removesuffix(".json")))
 
 
-SIBLINGS: Registry = Registry(retrieve=_sibling)  # type: ignore[call-arg]
+RESPONSE_SCHEMAS: Registry[Any] = Registry(retrieve=_sibling)  # type: ignore[call-arg]
 
 
 def assert_matches_schema(
@@ -33,7 +35,8 @@ def assert_matches_schema(
     admin API's `{"error"}`)."""
     name = route_name if 200 <= status < 300 else error_schema
     if name not in _validators:
-        _validators[name] = Draft202012Validator(load_schema("responses", name), registry=SIBLINGS)
+        schema = load_schema("responses", name)
+        _validators[name] = Draft202012Validator(schema, registry=RESPONSE_SCHEMAS)
     problems = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in _validators[name].iter_errors(body)
@@ -99,6 +102,11 @@ class Api:
             "report_by_bulk", "GET", "/api/report/by_bulk",
             params={"messages_outbox_id": str(bulk_id)}, **kw,
         )  # fmt: skip
+
+    def account(self, username: str = "sandbox") -> User:
+        user = self.backend.users.get(username)
+        assert user is not None, username
+        return user
 
     def last_otp(self, mobile: str) -> str:
         message = self.backend.messages.latest()

@@ -74,15 +74,15 @@ async def test_postal_code_window_past_the_audience_draws_only_who_exists(api: A
 
 
 async def test_admin_messages_filter_by_sender(api: Api) -> None:
-    for sender in ("+983000505", "+98SMS", "+983000505"):
+    for sender in ("+983000505", "+9810001", "+983000505"):
         await api.send_ids({
             "sending_type": "webservice", "from_number": sender, "message": sender,
             "params": {"recipients": ["09121234567"]},
         })  # fmt: skip
-    response = await api.client.get("/__sandbox/messages", params={"sender": "+98SMS"})
+    response = await api.client.get("/__sandbox/messages", params={"sender": "+9810001"})
     body = await response.json()
     assert body["total"] == 1
-    assert [m["sender"] for m in body["items"]] == ["+98SMS"]
+    assert [m["sender"] for m in body["items"]] == ["+9810001"]
 
 
 def test_login_storm_keeps_the_token_table_bounded() -> None:

@@ -18,6 +18,10 @@ def test_there_is_an_example_for_every_route() -> None:
         "logout", "check_token", "send", "report_new_list", "report_by_bulk", "bulk_stats",
         "recipients", "credit", "cancel", "calculate_price", "report_messages_inbox",
         "bank_places", "bank_genders", "bank_counts", "job_subcategories",
+        # the later edition's patterns, phonebooks, sender lines and drafts
+        "done", "pattern_saved", "pattern", "pattern_list", "phonebook", "phonebook_list",
+        "contact", "contact_list", "contact_store", "option", "option_list", "option_update",
+        "line_list", "draft_group_list", "draft_list",
     }  # fmt: skip
 
 

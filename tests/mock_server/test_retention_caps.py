@@ -101,17 +101,26 @@ async def test_evicted_bulk_reads_as_not_found_over_http(make_api: AppFactory) -
 
 
 def test_cli_flags_set_every_retention_cap() -> None:
-    argv = "--max-messages 5 --max-journal 6 --max-outbox-recipients 7 --max-outbox-bulks 8"
+    argv = (
+        "--max-messages 5 --max-journal 6 --max-outbox-recipients 7 --max-outbox-bulks 8 "
+        "--max-phonebook-size 9 --max-phonebook-numbers 10 --pattern-review-delay 11"
+    )
     config = config_from_args(build_parser().parse_args(argv.split()))
     assert (config.message_capacity, config.journal_capacity) == (5, 6)
     assert (config.outbox_max_recipients, config.outbox_max_bulks) == (7, 8)
+    assert (config.phonebook_max_size, config.phonebook_max_numbers) == (9, 10)
+    assert config.pattern_review_delay == 11
     defaults = config_from_args(build_parser().parse_args([]))
     assert defaults.outbox_max_recipients >= 1_000_000
 
 
 @pytest.mark.parametrize(
-    "flag", ["--max-messages", "--max-journal", "--max-outbox-recipients", "--max-outbox-bulks"]
-)
+    "flag",
+    [
+        "--max-messages", "--max-journal", "--max-outbox-recipients", "--max-outbox-bulks",
+        "--max-phonebook-size", "--max-phonebook-numbers",
+    ],
+)  # fmt: skip
 def test_non_positive_cap_is_a_usage_error(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main([flag, "0"])

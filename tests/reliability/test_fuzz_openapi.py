@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import create_app
 from ippanel_mock.http.openapi import build_document
+from ippanel_mock.models.lines import AUDIENCE_LINES
 from ippanel_mock.server import ThreadedSandbox
-from sandbox_support import API_KEY
+from sandbox_support import API_KEY, SENDER
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
@@ -108,10 +109,39 @@ def case_counts() -> Iterator[None]:
             print(f"  {operation}: {sum(statuses.values())} cases, statuses {statuses}")
 
 
+def _with_real_state(case: Any, sandbox: ThreadedSandbox) -> None:
+    """A send names sandbox state the schema cannot know (the caller's lines): a schema-valid
+    one sends from a line the caller holds, or from a shared audience line its type may use. A
+    line not held stays a 422. (Pattern sends need no help: the document lists the shipped
+    patterns with their exact variables.)"""
+    body = case.body
+    if not (isinstance(body, dict) and case.operation.path == "/api/send"):
+        return
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
+        return
+    sender = body.get("from_number")
+    if sender is not None and body.get("sending_type") not in AUDIENCE_LINES.get(sender, ()):
+        body["from_number"] = SENDER
+
+
+def _only_negative_by_what_the_harness_undoes(case: Any) -> bool:
+    """A negative case that drops the key and adds an unknown query parameter: the harness puts
+    a key back and the sandbox ignores unknown parameters (as IPPanel does), so it would be a
+    valid call. Such a case is sent without a key, as generated."""
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.NEGATIVE:
+        return False
+    declared = {p.name for p in case.operation.query}
+    unknown = set(case.query or {}) - declared
+    return bool(unknown) and "Authorization" not in (case.headers or {})
+
+
 def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None, checks: list[Any]) -> None:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
     sandbox.reset()
+    _with_real_state(case, sandbox)
+    if _only_negative_by_what_the_harness_undoes(case):
+        auth = None
     if case.headers:
         case.headers.pop("Authorization", None)
     explicit = {"Authorization": auth} if auth is not None else None

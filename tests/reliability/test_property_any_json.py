@@ -52,6 +52,13 @@ SEND_VARIANTS = [
      "params": [{"main_category_id": 1, "sub_category_id": 1,
                  "operator": [{"start": 0, "size": 2, "id": 2}]}]},
 ]  # fmt: skip
+PATTERN = {
+    "title": "t", "description": "d", "is_share": False, "message": "کد %code% برای %name%",
+    "website": None,
+    "variable": [{"name": "code", "type": "integer"}, {"name": "name", "type": "string"}],
+}  # fmt: skip
+PHONEBOOK, OPTION, CONTACT, DRAFT_GROUP, DRAFT = 860_001, 46_001, 1_001, 10_001, 30_001
+"""Ids of the objects the `sandbox` fixture makes first (the sandbox numbers them from these)."""
 VALID_BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/api/acl/auth/login"): [{"username": "sandbox", "password": PASSWORD}],
     ("POST", "/api/acl/auth/send_sms_otp"): [{"token": "0" * 32}],
@@ -74,6 +81,43 @@ VALID_BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
         {"from": "09351112222", "to": "+983000505", "text": "YES", "user": "sandbox"}
     ],
     ("POST", "/__sandbox/autoreplies"): [{"number": "09121234567", "reply": "YES", "delay": 1}],
+    ("POST", "/__sandbox/patterns/{code}/review"): [{"status": "active"}, {"status": None}],
+    ("POST", "/api/numbers/assign"): [
+        {"number": "+9810001", "target_user": "sandbox-ga", "send": True, "gets": False}
+    ],
+    ("POST", "/api/numbers/unassign"): [{"number": "+9810001", "target_user": "sandbox-ga"}],
+    ("POST", "/api/user/pattern"): [PATTERN],
+    ("POST", "/api/patterns/normal"): [PATTERN],
+    ("PUT", "/api/patterns/normal/{pattern_code}"): [PATTERN],
+    ("POST", "/api/phonebooks"): [{"title": "qa", "options": [OPTION]}],
+    ("PUT", "/api/phonebooks/{phonebook_id}"): [{"title": "qa2", "options": [OPTION]}],
+    ("POST", "/api/phonebooks/delete-list"): [{"listPhonebooks": [PHONEBOOK]}],
+    ("POST", "/api/phonebooks/{phonebook_id}/import"): [{}],  # multipart: forms test below
+    ("POST", "/api/phonebooks/options"): [{"type": "string", "title": "city"}],
+    ("PUT", "/api/phonebooks/options/{option_id}"): [{"title": "town"}],
+    ("POST", "/api/phonebooks/options/delete-list"): [{"listOptions": [OPTION]}],
+    ("POST", "/api/phonebooks/numbers/add-list-new"): [
+        {
+            "list": [
+                {
+                    "number": "09121234568",
+                    "phonebook_id": PHONEBOOK,
+                    "name": "a",
+                    "options": {str(OPTION): "Tehran"},
+                }
+            ]
+        }
+    ],
+    ("PUT", "/api/phonebooks/numbers/update-new/{contact_id}"): [
+        {"number": "09121234569", "phonebook_id": PHONEBOOK, "pre": "Ms", "email": "a@b.ir"}
+    ],
+    ("POST", "/api/phonebooks/numbers/delete-list"): [{"listNumbers": [CONTACT]}],
+    ("POST", "/api/user/draft/group"): [{"title": "g"}],
+    ("PUT", "/api/user/draft/group"): [{"draft_group_id": DRAFT_GROUP, "title": "h"}],
+    ("POST", "/api/user/draft/group/delete"): [{"draft_group_id": DRAFT_GROUP}],
+    ("POST", "/api/user/draft"): [{"draft_group_id": DRAFT_GROUP, "message": "m"}],
+    ("PUT", "/api/user/draft"): [{"draft_id": DRAFT, "message": "n"}],
+    ("POST", "/api/user/draft/delete"): [{"draft_ids": [DRAFT]}],
     ("POST", "/__sandbox/users"): [
         {
             "username": "qa",
@@ -93,7 +137,11 @@ VALID_BODIES: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("POST", "/__sandbox/chaos"): [{"route": "POST /api/send", "first_n": 1, "status": 503}],
     ("PUT", "/__sandbox/ratelimit"): [{"rate": 5, "burst": 3}],
 }
-PATH_VALUES = {"{bulk_id}": str(BULK), "{rule_id}": "1", "{username}": "sandbox-sms"}
+PATH_VALUES = {
+    "{bulk_id}": str(BULK), "{rule_id}": "1", "{username}": "sandbox-sms",
+    "{phonebook_id}": str(PHONEBOOK), "{option_id}": str(OPTION), "{contact_id}": str(CONTACT),
+}  # fmt: skip
+"""Path parameters; a user pattern's code ({code}, {pattern_code}) is read when it is made."""
 RELATED_LISTING = {
     "/__sandbox/users": "/__sandbox/users",
     "/__sandbox/patterns": "/__sandbox/patterns",
@@ -102,6 +150,14 @@ RELATED_LISTING = {
     "/api/send": "/__sandbox/messages?per_page=1000",
     "/__sandbox/inbox": "/__sandbox/inbox",
     "/__sandbox/autoreplies": "/__sandbox/autoreplies",
+    "/api/phonebooks/numbers": "/api/phonebooks/numbers/contact-list",
+    "/api/phonebooks/options": "/api/phonebooks/options/list-new",
+    "/api/phonebooks": "/api/phonebooks/list-new",
+    "/api/user/pattern": "/api/patterns",
+    "/api/patterns": "/api/patterns",
+    "/api/user/draft/group": "/api/user/draft/group/list",
+    "/api/user/draft": f"/api/user/draft/list?draft_group_id={DRAFT_GROUP}",
+    "/api/numbers": "/api/number/numbers",
     "/api/acl": "/__sandbox/users",
 }
 """After a 2xx, the listing that shows what it changed (all of them at the end of the run)."""
@@ -116,6 +172,12 @@ LISTINGS = (
     ("GET", "/__sandbox/autoreplies"),
     ("POST", "/api/report/new_list"),
     ("POST", "/api/report/messages-inbox"),
+    ("GET", "/api/phonebooks/list-new"),
+    ("GET", "/api/phonebooks/numbers/contact-list"),
+    ("GET", "/api/phonebooks/options/list-new"),
+    ("GET", "/api/patterns"),
+    ("GET", "/api/user/draft/group/list"),
+    ("GET", "/api/number/numbers"),
     ("GET", "/api/payment/credit/mine"),
 )
 
@@ -216,7 +278,39 @@ async def sandbox(aiohttp_client: AiohttpClient) -> tuple[Client, SandboxBackend
         headers={"Authorization": API_KEY},
     )
     assert (await resp.json())["data"]["message_outbox_ids"] == [BULK]
+    made = await make_one_of_each(client)
+    assert made == {"phonebook": PHONEBOOK, "option": OPTION, "contact": CONTACT,
+                    "draft_group": DRAFT_GROUP, "draft": DRAFT}  # fmt: skip
     return client, backend
+
+
+async def make_one_of_each(client: Client) -> dict[str, Any]:
+    """A phonebook with an option and a number, a draft group with a draft, and a pattern, so
+    that paths and bodies naming them reach real state. Records each id and the pattern code."""
+    headers = {"Authorization": API_KEY}
+
+    async def call(method: str, path: str, body: dict[str, Any]) -> Any:
+        resp = await client.request(method, path, json=body, headers=headers)
+        assert resp.status in (200, 201), (path, await resp.text())
+        return (await resp.json())["data"]
+
+    option = await call("POST", "/api/phonebooks/options", {"type": "string", "title": "city"})
+    book = await call("POST", "/api/phonebooks", {"title": "qa", "options": [option["id"]]})
+    await call("POST", "/api/phonebooks/numbers/add-list-new",
+               {"list": [{"number": "09121234567", "phonebook_id": book["id"]}]})  # fmt: skip
+    await call("POST", "/api/user/draft/group", {"title": "g"})
+    await call("POST", "/api/user/draft", {"draft_group_id": DRAFT_GROUP, "message": "m"})
+    pattern = await call("POST", "/api/user/pattern", PATTERN)
+    PATH_VALUES["{code}"] = PATH_VALUES["{pattern_code}"] = pattern["pattern_code"]
+    contacts = await client.get("/api/phonebooks/numbers/contact-list", headers=headers)
+    drafts = await client.get(f"/api/user/draft/list?draft_group_id={DRAFT_GROUP}", headers=headers)
+    return {
+        "phonebook": book["id"],
+        "option": option["id"],
+        "contact": (await contacts.json())["data"][0]["id"],
+        "draft_group": DRAFT_GROUP,
+        "draft": (await drafts.json())["data"][0]["draft_id"],
+    }
 
 
 async def assert_healthy(client: Client) -> None:
@@ -342,29 +436,40 @@ FORM_VALUES = st.sampled_from(["peer_to_peer_file", "+983000505", "2999-01-01 10
 )
 
 
+FORM_TARGETS = (
+    ("/api/send", "files[]", "peer_to_peer_file"),
+    ("/api/send", "files[]", "file"),
+    ("/api/send", "files[]", "keyword"),
+    (f"/api/phonebooks/{PHONEBOOK}/import", "file", None),
+)
+"""Every multipart route: where, the file part's name, and the sending type."""
+
+
 @st.composite
-def hostile_forms(draw: st.DrawFn) -> tuple[dict[str, str], list[bytes]]:
-    fields = {"sending_type": "peer_to_peer_file", "from_number": "+983000505"}
-    for name in draw(st.lists(st.sampled_from([*fields, "send_time", "extra"]), max_size=3)):
+def hostile_forms(draw: st.DrawFn) -> tuple[str, str, dict[str, str], list[bytes]]:
+    path, file_part, sending_type = draw(st.sampled_from(FORM_TARGETS))
+    fields = {"sending_type": sending_type, "from_number": "+983000505"} if sending_type else {}
+    names = [*fields, "send_time", "other_recipients[]", "extra"]
+    for name in draw(st.lists(st.sampled_from(names), max_size=3)):
         fields[name] = draw(FORM_VALUES)
     files = draw(st.lists(st.lists(CSV_PIECES, max_size=8).map(b"".join), min_size=0, max_size=2))
-    return fields, files
+    return path, file_part, fields, files
 
 
-async def test_any_form_and_csv_file_to_peer_to_peer_file_is_a_2xx_or_4xx(
+async def test_any_form_and_csv_file_to_every_multipart_route_is_a_2xx_or_4xx(
     sandbox: tuple[Client, SandboxBackend],
 ) -> None:
     client, _ = sandbox
     loop = asyncio.get_running_loop()
 
-    async def one(fields: dict[str, str], files: list[bytes]) -> None:
+    async def one(path: str, file_part: str, fields: dict[str, str], files: list[bytes]) -> None:
         form = aiohttp.FormData(default_to_multipart=True)
         for name, value in fields.items():
             form.add_field(name, value)
         for index, content in enumerate(files):
-            form.add_field("files[]", content, filename=f"{index}.csv", content_type="text/csv")
-        resp = await client.post("/api/send", data=form, headers={"Authorization": API_KEY})
-        assert resp.status < 500, (fields, [f[:200] for f in files], await resp.text())
+            form.add_field(file_part, content, filename=f"{index}.csv", content_type="text/csv")
+        resp = await client.post(path, data=form, headers={"Authorization": API_KEY})
+        assert resp.status < 500, (path, fields, [f[:200] for f in files], await resp.text())
 
     @settings(
         max_examples=FORMS_PER_RUN // BATCH,
@@ -375,7 +480,7 @@ async def test_any_form_and_csv_file_to_peer_to_peer_file_is_a_2xx_or_4xx(
         suppress_health_check=list(HealthCheck),
     )
     @given(examples=st.lists(hostile_forms(), min_size=BATCH, max_size=BATCH))
-    def run(examples: list[tuple[dict[str, str], list[bytes]]]) -> None:
+    def run(examples: list[tuple[str, str, dict[str, str], list[bytes]]]) -> None:
         for example in examples:
             asyncio.run_coroutine_threadsafe(one(*example), loop).result()
 

@@ -135,6 +135,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="event loop: asyncio's own, uvloop (must be installed), or uvloop when installed "
         "(auto) (default %(default)s)",
     )
+    parser.add_argument(
+        "--sample-phonebook",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start user sandbox with a seeded phonebook of N numbers (faker fa_IR)",
+    )
+    parser.add_argument(
+        "--max-phonebook-size",
+        type=int,
+        default=defaults.phonebook_max_size,
+        metavar="N",
+        help="numbers a phonebook may hold, more refused (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-phonebook-numbers",
+        type=int,
+        default=defaults.phonebook_max_numbers,
+        metavar="N",
+        help="numbers all phonebooks may hold together, more refused (default %(default)s)",
+    )
+    parser.add_argument(
+        "--pattern-review-delay",
+        type=float,
+        default=defaults.pattern_review_delay,
+        metavar="S",
+        help="seconds a user's new or changed pattern stays pending (default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -152,6 +180,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         inbox_capacity=args.max_inbox,
         outbox_max_recipients=args.max_outbox_recipients,
         outbox_max_bulks=args.max_outbox_bulks,
+        sample_phonebook=args.sample_phonebook,
+        phonebook_max_size=args.max_phonebook_size,
+        phonebook_max_numbers=args.max_phonebook_numbers,
+        pattern_review_delay=args.pattern_review_delay,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
         access_log=args.access_log,

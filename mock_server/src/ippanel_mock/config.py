@@ -28,6 +28,14 @@ class SandboxConfig:
     """Retention cap on stored recipient rows; the oldest bulks are evicted beyond it."""
     outbox_max_bulks: int = 100_000
     """Retention cap on stored bulks; the oldest are evicted beyond it."""
+    sample_phonebook: int = 0
+    """Numbers of a seeded phonebook user `sandbox` starts with (0: none)."""
+    phonebook_max_size: int = 100_000
+    """Numbers a phonebook may hold; more are refused."""
+    phonebook_max_numbers: int = 500_000
+    """Numbers all phonebooks of all users may hold together; more are refused."""
+    pattern_review_delay: float = 2.0
+    """Seconds a user's new or changed pattern stays pending before its review ends."""
     rate_limit: float | None = None
     """Requests per second per API key or token; None turns the limiter off."""
     rate_burst: int = 20
@@ -49,6 +57,8 @@ class SandboxConfig:
             )
         if not (math.isfinite(self.delivery_delay) and self.delivery_delay >= 0):
             raise ValueError("delivery_delay must be a finite number >= 0")
+        if not (math.isfinite(self.pattern_review_delay) and self.pattern_review_delay >= 0):
+            raise ValueError("pattern_review_delay must be a finite number >= 0")
         if self.history < 0:
             raise ValueError("history must be >= 0")
         if self.max_body_bytes <= 0:
@@ -57,6 +67,14 @@ class SandboxConfig:
             raise ValueError("capacities must be > 0")
         if self.outbox_max_recipients <= 0 or self.outbox_max_bulks <= 0:
             raise ValueError("outbox capacities must be > 0")
+        if self.phonebook_max_size <= 0 or self.phonebook_max_numbers <= 0:
+            raise ValueError("phonebook capacities must be > 0")
+        if (
+            not 0
+            <= self.sample_phonebook
+            <= min(self.phonebook_max_size, self.phonebook_max_numbers)
+        ):
+            raise ValueError("sample_phonebook must be from 0 to the phonebook capacities")
         if self.rate_limit is not None and not (
             math.isfinite(self.rate_limit) and self.rate_limit > 0
         ):

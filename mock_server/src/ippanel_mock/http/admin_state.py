@@ -95,6 +95,23 @@ async def create_pattern(call: Call) -> web.Response:
     return json_response(render_pattern(pattern), status=201)
 
 
+@routes.post(
+    ADMIN_PREFIX + "/patterns/{code}/review",
+    "Decide the review of a user's pattern now (or null: follow the clock again)",
+    params=(path("code", {"type": "string", "minLength": 1, "maxLength": 64}),),
+    body=JsonBody("admin_pattern_review"),
+    response="admin_pattern_review",
+    statuses=(404,),
+)
+async def review_pattern(call: Call) -> web.Response:
+    code = call.request.match_info["code"]
+    pattern = call.backend.patterns.force_review(code, call.body["status"])
+    if pattern is None:
+        raise AdminError(404, f"no user pattern with code {code}")
+    status = pattern.status(call.backend.clock.now())
+    return json_response({"code": code, "user": pattern.username, "status": status})
+
+
 @routes.post(ADMIN_PREFIX + "/reset", "Back to the seeded start state", response="admin_reset")
 async def reset(call: Call) -> web.Response:
     call.backend.reset()

@@ -10,7 +10,19 @@ from functools import partial
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
-from ippanel_mock.http import account, auth, banks, report, send, send_url
+from ippanel_mock.http import (
+    account,
+    auth,
+    banks,
+    contacts,
+    drafts,
+    lines,
+    patterns,
+    phonebooks,
+    report,
+    send,
+    send_url,
+)
 from ippanel_mock.http.admin import setup_admin
 from ippanel_mock.http.base import BACKEND, Handler, Refusal
 from ippanel_mock.http.chaos import chaos_middleware, setup_chaos
@@ -100,15 +112,20 @@ def create_app(
     app[BACKEND] = backend
     setup_chaos(app)
     setup_ratelimit(app)
-    tables = (
-        auth.routes,
-        send.routes,
-        send_url.routes,
-        banks.routes,
-        report.routes,
-        account.routes,
+    public = (
+        auth,
+        send,
+        send_url,
+        banks,
+        report,
+        account,
+        lines,
+        drafts,
+        patterns,
+        contacts,
+        phonebooks,
     )
-    for table in tables:
+    for table in (module.routes for module in public):
         table.register(app)
     setup_admin(app)
     setup_openapi(app)

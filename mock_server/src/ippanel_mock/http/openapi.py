@@ -23,6 +23,7 @@ from ippanel_mock.http.operations import (
     Operations,
     json_content,
 )
+from ippanel_mock.http.validation import load_schema
 
 OPENAPI_VERSION = "3.1.0"
 BODY_STATUSES = (400, 408, 413, 415, 422)
@@ -78,7 +79,8 @@ def describe(op: Operation, components: Components) -> dict[str, Any]:
     error_schema = components.response("error" if public else "admin_error")
     responses: dict[str, Any] = {}
     if op.response is not None:
-        ok = {"description": "OK", "content": json_content(components.response(op.response))}
+        media = load_schema("responses", op.response).get("contentMediaType", "application/json")
+        ok = {"description": "OK", "content": {media: {"schema": components.response(op.response)}}}
         responses[str(op.status)] = ok
     for status in sorted(error_statuses(op)):
         response = {"description": f"HTTP {status}", "content": json_content(error_schema)}

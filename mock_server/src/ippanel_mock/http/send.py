@@ -24,7 +24,14 @@ from ippanel_mock.http.body import (
 from ippanel_mock.http.envelope import MSG_BAD_MULTIPART, ok
 from ippanel_mock.http.operations import Call, Components, Operations
 from ippanel_mock.http.validation import load_schema, schema_errors
-from ippanel_mock.models.errors import FieldErrors, InvalidFields, UnknownPattern, collect
+from ippanel_mock.models.errors import (
+    FieldErrors,
+    InvalidFields,
+    NotFound,
+    RuleBroken,
+    UnknownPattern,
+    collect,
+)
 from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.sending import MAX_FILE_ROWS
 from ippanel_mock.models.wording import not_allowed_message, required_message
@@ -47,6 +54,8 @@ SEND_VARIANTS = {
     "country": "send_country",
     "geolocation": "send_geolocation",
     "job": "send_job",
+    "phonebook": "send_phonebook",
+    "keyword_phonebook": "send_keyword_phonebook",
 }
 """The schema each JSON sending type must also meet (peer_to_peer_file needs multipart)."""
 DOCUMENTED_VARIANTS = tuple(dict.fromkeys(SEND_VARIANTS.values()))
@@ -195,10 +204,16 @@ def file_form_errors(form: FileForm) -> FieldErrors:
 @routes.post(
     "/api/send",
     "Send SMS (sending_type selects webservice, peer_to_peer, postal_code, country, "
-    "geolocation, job, pattern, votp; peer_to_peer_file, file and keyword as multipart)",
+    "geolocation, job, pattern, votp, phonebook, keyword_phonebook; peer_to_peer_file, file "
+    "and keyword as multipart)",
     body=SendBody(),
     response="send",
-    errors={InvalidFields: (422, "400-2"), UnknownPattern: (400, "400-1")},
+    errors={
+        InvalidFields: (422, "400-2"),
+        UnknownPattern: (400, "400-1"),
+        RuleBroken: (400, "400-1"),
+        NotFound: (404, "404-1"),
+    },
 )
 async def send(call: Call) -> web.Response:
     user, body, remote = call.user, call.body, call.request.remote

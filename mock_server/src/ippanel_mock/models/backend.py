@@ -18,6 +18,7 @@ from ippanel_mock.models.audiences import OPERATOR_IDS, PeopleFilter, counts
 from ippanel_mock.models.autoreply import AutoReplies
 from ippanel_mock.models.chaos import ChaosEngine
 from ippanel_mock.models.clock import SandboxClock
+from ippanel_mock.models.drafts import DraftStore
 from ippanel_mock.models.errors import (
     MSG_BULK_NOT_FOUND,
     MSG_NOT_CANCELABLE,
@@ -30,14 +31,16 @@ from ippanel_mock.models.errors import (
 )
 from ippanel_mock.models.file_sending import plan_keyword_file, plan_number_file
 from ippanel_mock.models.geography import area_key
-from ippanel_mock.models.history import fill_history
+from ippanel_mock.models.history import fill_history, fill_phonebook
 from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
 from ippanel_mock.models.jobs import job_key
 from ippanel_mock.models.journal import RequestJournal
+from ippanel_mock.models.lines import SenderLines
 from ippanel_mock.models.messages import MessageLog
 from ippanel_mock.models.outbox import BulkFilters, CancelOutcome, Outbox, OutboxBulk
 from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
+from ippanel_mock.models.phonebooks import PhonebookStore
 from ippanel_mock.models.phones import (
     InvalidRecipient,
     Operator,
@@ -46,7 +49,14 @@ from ippanel_mock.models.phones import (
     normalize_recipient,
 )
 from ippanel_mock.models.ratelimit import RateLimiter
-from ippanel_mock.models.sending import BulkPlan, SendContext, plan_file, plan_send
+from ippanel_mock.models.sending import (
+    BulkPlan,
+    SendContext,
+    pattern_contact,
+    plan_file,
+    plan_send,
+    sender_errors,
+)
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
 
 
@@ -111,17 +121,26 @@ class SandboxBackend:
             max_recipients=self.config.outbox_max_recipients,
             max_bulks=self.config.outbox_max_bulks,
         )
-        self.patterns = PatternStore()
+        self.patterns = PatternStore(
+            seed=self.config.seed, review_delay=self.config.pattern_review_delay
+        )
         self.inbox = Inbox(self.clock, self.config.inbox_capacity, keep=self._still_arrives)
         self.autoreplies = AutoReplies()
+        self.lines = SenderLines(self.users)
+        self.drafts = DraftStore(self.clock)
+        self.phonebooks = PhonebookStore(
+            self.clock,
+            max_size=self.config.phonebook_max_size,
+            max_numbers=self.config.phonebook_max_numbers,
+        )
         self.chaos = ChaosEngine(self.config.seed)
         self.rate_limiter = RateLimiter(self.config.rate_limit, self.config.rate_burst)
-        self._send_context = SendContext(self.config.seed, self.patterns)
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded start: clock, default users, users file, demo patterns, history,
-        no chaos rules (generator re-seeded) and the configured rate limit."""
+        """Back to the seeded start: clock, default users and their lines, users file, demo
+        patterns and no user patterns, no phonebooks or drafts but the sample phonebook,
+        history, no chaos rules (generator re-seeded) and the configured rate limit."""
         self.chaos.reset(self.config.seed)
         self.rate_limiter.configure(self.config.rate_limit, self.config.rate_burst)
         self.clock.reset()
@@ -132,11 +151,18 @@ class SandboxBackend:
         self.patterns.reset()
         self.inbox.clear()
         self.autoreplies.reset()
+        self.drafts.reset()
+        self.phonebooks.reset()
         for item in DEFAULT_USERS:
             self.users.create_from_mapping(item)
         if self.config.users_file is not None:
             self.users.load_file(self.config.users_file)
+        self.lines.reset()
         sandbox = self.users.get("sandbox")
+        if self.config.sample_phonebook and sandbox is not None:
+            fill_phonebook(
+                self.phonebooks, sandbox, seed=self.config.seed, count=self.config.sample_phonebook
+            )
         if self.config.history and sandbox is not None:
             fill_history(
                 self.outbox,
@@ -151,10 +177,16 @@ class SandboxBackend:
     def send(self, user: User, body: Mapping[str, Any], *, user_ip: str | None = None) -> list[int]:
         """A JSON send (body shaped by its sending type's schema): the ids of the bulks made.
 
-        Raises InvalidFields naming every bad field, or UnknownPattern; then nothing is made.
+        Raises InvalidFields naming every bad field, UnknownPattern, RuleBroken (a pattern
+        not approved); then nothing is made.
         """
-        plans = plan_send(body, self._send_context)
-        return self._create(user, plans, user_ip)
+        now = self.clock.now()
+        context = SendContext(user, self.config.seed, self.patterns, self.phonebooks, now)
+        ids = self._create(user, plan_send(body, context), user_ip)
+        kept = pattern_contact(body)
+        if kept is not None:
+            self.phonebooks.keep(user, *kept)
+        return ids
 
     def send_file(
         self,
@@ -171,7 +203,8 @@ class SandboxBackend:
 
         `errors` are the form's shape problems; raised together with the files' own.
         """
-        sending_type = fields.get("sending_type")
+        sending_type = fields.get("sending_type", "")
+        sender_errors(user, sending_type, fields.get("from_number"), errors)
         if sending_type == "file":
             plans = plan_number_file(fields, files, errors, other_recipients)
         elif sending_type == "keyword":

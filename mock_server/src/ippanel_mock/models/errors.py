@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ippanel_mock.models.wording import summary
+
 FieldErrors = dict[str, list[str]]
 MSG_INVALID_INPUT = "اطلاعات ارسالی معتبر نیست"
 MSG_BULK_NOT_FOUND = "پیام مورد نظر یافت نشد"
@@ -79,6 +81,11 @@ class AlreadyExists(SandboxError):
     """A name or key that must be unique is taken."""
 
 
+class RuleBroken(SandboxError):
+    """A business rule refuses a well-formed request (IPPanel answers 400 `400-1`): a line
+    already assigned, a limit reached, a pattern not yet approved."""
+
+
 def collect(errors: FieldErrors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
@@ -86,3 +93,9 @@ def collect(errors: FieldErrors, field: str, message: str) -> None:
 def raise_if_any(errors: FieldErrors) -> None:
     if errors:
         raise InvalidFields(errors)
+
+
+def invalid(fields: Mapping[str, Sequence[str]]) -> InvalidFields:
+    """InvalidFields worded as the later edition's (Laravel) answers: the first problem, then
+    "(و N خطای دیگر)" when N more follow."""
+    return InvalidFields(fields, summary(fields))

@@ -1,4 +1,5 @@
-"""Seeded fake data: postal-code audiences and a pre-filled outbox for report demos."""
+"""Seeded fake data: postal-code audiences, a pre-filled outbox for report demos and a sample
+phonebook."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ippanel_mock.models.phones import Operator
 
 if TYPE_CHECKING:
     from ippanel_mock.models.outbox import Outbox
+    from ippanel_mock.models.phonebooks import PhonebookStore
     from ippanel_mock.models.users import User
 
 AUDIENCE_PREFIXES: dict[Operator, tuple[int, ...]] = {
@@ -69,3 +71,37 @@ def fill_history(outbox: Outbox, user: User, *, seed: int, count: int, now: floa
             created_at=created_at,
             send_time=created_at,
         )
+
+
+SAMPLE_PHONEBOOK = "مشتریان نمونه"
+
+
+def fill_phonebook(store: PhonebookStore, user: User, *, seed: int, count: int) -> None:
+    """A phonebook of `count` people (faker fa_IR names, titles and emails; seeded numbers, no
+    two alike) with a birthday option, the same for the same seed."""
+    if count <= 0:
+        return
+    from faker import Faker  # slow to import; only when a sample phonebook is asked for
+
+    from ippanel_mock.models.phonebooks import ContactFields
+
+    fake = Faker("fa_IR")
+    fake.seed_instance(seed)
+    rng = random.Random(f"phonebook:{seed}")
+    birthday = store.add_option(user, "تاریخ تولد", "date")
+    book = store.create(user, SAMPLE_PHONEBOOK, [birthday.id])
+    while book.size < count:
+        operator: Operator = rng.choice(("mci", "irancell", "other"))
+        national = rng.choice(AUDIENCE_PREFIXES[operator]) * 10_000_000 + rng.randrange(10**7)
+        if national in book.by_number:
+            continue
+        female = rng.random() < 0.5
+        born = f"{rng.randint(1330, 1385)}/{rng.randint(1, 12):02d}/{rng.randint(1, 29):02d}"
+        fields = ContactFields(
+            f"+98{national}",
+            "خانم" if female else "آقای",
+            fake.name_female() if female else fake.name_male(),
+            fake.free_email(),
+            {str(birthday.id): born},
+        )
+        store.put(book, store.make_contact(book, fields))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,15 +22,18 @@ from ippanel_mock.models.audiences import BIRTH_YEARS, OPERATOR_IDS, PeopleFilte
 from ippanel_mock.models.errors import (
     FieldErrors,
     InvalidFields,
-    UnknownPattern,
+    SandboxError,
     collect,
     raise_if_any,
 )
 from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import postal_audience
 from ippanel_mock.models.jobs import job_key
+from ippanel_mock.models.lines import sender_problem
 from ippanel_mock.models.patterns import PatternParamsError, PatternStore
+from ippanel_mock.models.phonebooks import Contact, ContactFields, PhonebookStore
 from ippanel_mock.models.phones import InvalidRecipient, Operator, national_number
+from ippanel_mock.models.users import User
 from ippanel_mock.models.wording import required_message
 
 DEFAULT_SENDER = "+983000505"
@@ -38,9 +43,10 @@ MAX_FILE_ROWS = 100_000
 NO_VALID_RECIPIENTS = 4
 """state_id of a bulk whose targeting selected nobody, as IPPanel reports invalid recipients."""
 POSTAL_OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
+KEYWORD_SLOT = re.compile(r"\{ex_([0-9]{1,18})\}")
+"""A slot of a keyword_phonebook message: the number's value of that option."""
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
-MSG_UNKNOWN_PATTERN = "الگوی مورد نظر یافت نشد"
 MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
 
 
@@ -60,10 +66,14 @@ class BulkPlan:
 
 @dataclass(frozen=True, slots=True)
 class SendContext:
-    """What planning reads from the sandbox: the seed (postal audiences) and the patterns."""
+    """What planning reads from the sandbox: the caller, the seed (postal audiences), the
+    patterns, the phonebooks, and the clock's time."""
 
+    user: User
     seed: int
     patterns: PatternStore
+    phonebooks: PhonebookStore
+    now: float
 
 
 def parse_send_time(value: object, errors: FieldErrors) -> float | None:
@@ -145,21 +155,48 @@ def plan_pattern(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan
     errors: FieldErrors = {}
     numbers = normalize_all(body["recipients"], "recipients", errors)
     send_time = parse_send_time(body.get("send_time"), errors)
-    pattern = context.patterns.get(body["code"])
+    try:
+        pattern = context.patterns.for_send(context.user, body["code"], context.now)
+    except SandboxError as refusal:  # unknown, or not (yet) approved
+        raise_if_any(errors)
+        raise refusal from None
     text = ""
-    if pattern is not None:
-        try:
-            text = pattern.render(body["params"])
-        except PatternParamsError as exc:
-            for name in exc.missing:
-                collect(errors, f"params.{name}", required_message(name))
-            for name in exc.extra:
-                collect(errors, f"params.{name}", f"متغیر {name} در این الگو تعریف نشده است")
+    try:
+        text = pattern.render(body["params"])
+    except PatternParamsError as exc:
+        for name in exc.missing:
+            collect(errors, f"params.{name}", required_message(name))
+        for name in exc.extra:
+            collect(errors, f"params.{name}", f"متغیر {name} در این الگو تعریف نشده است")
+        for name, problem in exc.invalid.items():
+            collect(errors, f"params.{name}", problem)
+    kept = pattern_contact(body)
+    if kept is not None:
+        phonebook_id, fields = kept
+        book = context.phonebooks.book(context.user, phonebook_id)
+        for field, problems in context.phonebooks.contact_problems(
+            context.user, book, fields
+        ).items():
+            if field != "number":  # the recipient's own problems are named above
+                collect(errors, f"phonebook.{field}", problems[0])
     raise_if_any(errors)
-    if pattern is None:
-        raise UnknownPattern(MSG_UNKNOWN_PATTERN)
     sender = body.get("from_number") or DEFAULT_SENDER
     return [BulkPlan(text, numbers, sender, "pattern", send_time, summary=f"الگو {pattern.code}")]
+
+
+def pattern_contact(body: Mapping[str, Any]) -> tuple[int, ContactFields] | None:
+    """The phonebook a pattern send keeps its recipient in, and the contact's fields."""
+    spec = body.get("phonebook")
+    if body.get("sending_type") != "pattern" or spec is None:
+        return None
+    fields = ContactFields(
+        body["recipients"][0],
+        spec.get("pre", ""),
+        spec.get("name", ""),
+        spec.get("email", ""),
+        spec.get("options", {}),
+    )
+    return int(spec["id"]), fields
 
 
 def plan_votp(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
@@ -248,6 +285,68 @@ def bank_plan(body: Mapping[str, Any], numbers: array, sending_type: str) -> Bul
     )  # fmt: skip
 
 
+def plan_phonebook(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """One bulk to the numbers the selections name, each number once."""
+    errors: FieldErrors = {}
+    send_time = parse_send_time(body.get("send_time"), errors)
+    store, user = context.phonebooks, context.user
+    numbers, seen = array("q"), set()
+    for selection in body["params"]:
+        chosen: Iterable[Contact]
+        if selection["type"] == "all":
+            books = [store.book(user, int(i)) for i in selection["phonebook_ids"]]
+            start, size = int(selection.get("start", 0)), selection.get("size")
+            stop = None if size is None else start + int(size)
+            chosen = itertools.islice(itertools.chain(*(b.contacts() for b in books)), start, stop)
+        else:
+            book = store.book(user, int(selection["phonebook_id"]))
+            chosen = [store.member(book, int(i)) for i in selection["number_ids"]]
+        for contact in chosen:
+            if contact.number not in seen:
+                seen.add(contact.number)
+                numbers.append(contact.number)
+    raise_if_any(errors)
+    sender = body["from_number"]
+    final = None if numbers else NO_VALID_RECIPIENTS
+    return [BulkPlan(body["message"], numbers, sender, "phonebook", send_time, final_state=final)]
+
+
+def fill_keywords(template: str, values: Mapping[int, str]) -> str:
+    return KEYWORD_SLOT.sub(lambda m: values.get(int(m.group(1)), ""), template)
+
+
+def plan_keyword_phonebook(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
+    """One bulk per distinct message once each number's option values fill the template's
+    {ex_<option id>} slots; each number once."""
+    errors: FieldErrors = {}
+    send_time = parse_send_time(body.get("send_time"), errors)
+    books = [context.phonebooks.book(context.user, int(p["phonebook_id"])) for p in body["params"]]
+    template = body["message"]
+    slots = {int(slot) for slot in KEYWORD_SLOT.findall(template)}
+    for book in books:
+        for option_id in sorted(slots - set(book.option_ids)):
+            collect(
+                errors, "message", f"متغیر ex_{option_id} در دفترچه تلفن {book.id} تعریف نشده است"
+            )
+    raise_if_any(errors)
+    groups: dict[str, array] = {}
+    seen: set[int] = set()
+    for contact in itertools.chain(*(b.contacts() for b in books)):
+        if contact.number in seen:
+            continue
+        seen.add(contact.number)
+        text = fill_keywords(template, dict(contact.options))
+        groups.setdefault(text, array("q")).append(contact.number)
+    sender = body["from_number"]
+    if not groups:
+        return [BulkPlan(template, array("q"), sender, "keyword_phonebook", send_time,
+                         final_state=NO_VALID_RECIPIENTS)]  # fmt: skip
+    return [
+        BulkPlan(text, numbers, sender, "keyword_phonebook", send_time)
+        for text, numbers in groups.items()
+    ]
+
+
 def plan_file_as_json(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
     raise InvalidFields({"files": [required_message("files")]})
 
@@ -265,13 +364,32 @@ PLANNERS: dict[str, Callable[[Mapping[str, Any], SendContext], list[BulkPlan]]] 
     "country": plan_country,
     "geolocation": plan_geolocation,
     "job": plan_job,
+    "phonebook": plan_phonebook,
+    "keyword_phonebook": plan_keyword_phonebook,
 }
 SENDING_TYPES = tuple(PLANNERS)
 
 
 def plan_send(body: Mapping[str, Any], context: SendContext) -> list[BulkPlan]:
-    """The bulks a JSON send makes; raises InvalidFields or UnknownPattern, making nothing."""
-    return PLANNERS[body["sending_type"]](body, context)
+    """The bulks a JSON send makes; raises InvalidFields (a sender line the caller does not
+    hold among them) or another refusal, making nothing."""
+    errors: FieldErrors = {}
+    sender_errors(context.user, body["sending_type"], body.get("from_number"), errors)
+    try:
+        plans = PLANNERS[body["sending_type"]](body, context)
+    except InvalidFields as exc:
+        raise InvalidFields({**errors, **exc.fields}) from None
+    except SandboxError:
+        raise_if_any(errors)
+        raise
+    raise_if_any(errors)
+    return plans
+
+
+def sender_errors(user: User, sending_type: str, from_number: object, errors: FieldErrors) -> None:
+    problem = sender_problem(user, sending_type, from_number)
+    if problem is not None and "from_number" not in errors:
+        collect(errors, "from_number", problem)
 
 
 def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:

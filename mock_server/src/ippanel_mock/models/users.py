@@ -52,6 +52,14 @@ class UserConflict(AlreadyExists, UserError):
     """The username or an API key is already taken (or given twice)."""
 
 
+@dataclass(frozen=True, slots=True)
+class LineGrant:
+    """What a user may do with a sender line: send from it, receive on it (`gets`)."""
+
+    send: bool = True
+    gets: bool = True
+
+
 @dataclass(slots=True)
 class User:
     id: int
@@ -63,10 +71,16 @@ class User:
     credit: float
     api_keys: list[str] = field(default_factory=list, repr=False)
     totp_secret: str | None = field(default=None, repr=False)
-    senders: tuple[str, ...] = DEFAULT_SENDERS
+    lines: dict[str, LineGrant] = field(default_factory=dict)
+    """The sender lines the user holds (models/lines.py assigns and unassigns them)."""
     is_reseller: bool = False
     send_block: bool = False
     document_block: bool = False
+
+    @property
+    def senders(self) -> tuple[str, ...]:
+        """The lines the user may send from."""
+        return tuple(number for number, grant in self.lines.items() if grant.send)
 
 
 @dataclass(slots=True)
@@ -144,6 +158,9 @@ class UserStore:
                 raise UserConflict("an api key is already in use")
         if len(set(keys)) != len(keys):
             raise UserConflict("api_keys must be distinct")
+        lines = list(senders)
+        if isinstance(senders, str) or not all(isinstance(s, str) and s for s in lines):
+            raise UserError("senders must be a list of line numbers")
         if method == "ga" and totp_secret is None:
             totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
         if totp_secret is not None:
@@ -161,7 +178,7 @@ class UserStore:
             credit=float(credit),
             api_keys=keys,
             totp_secret=totp_secret,
-            senders=tuple(senders),
+            lines=dict.fromkeys(lines, LineGrant()),
             is_reseller=is_reseller,
         )
         self._next_id += 1

@@ -3,6 +3,8 @@ and text made safe to show (valid Unicode)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 FIELD_LABELS: dict[str, str] = {
     "username": "نام کاربری",
     "password": "گذرواژه",
@@ -31,7 +33,7 @@ def label(field: str) -> str:
 
 
 def required_message(field: str) -> str:
-    return f"تکمیل گزینه {label(field)} الزامی است"
+    return required_attribute(label(field))
 
 
 def invalid_message(field: str) -> str:
@@ -47,3 +49,22 @@ def valid_unicode(text: str) -> str:
     if text.isascii():
         return text
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def attribute(field: str) -> str:
+    """A field as the later edition's (Laravel) validation names it: its path with spaces for
+    underscores (`draft_group_id` -> "draft group id")."""
+    return field.replace("_", " ")
+
+
+def required_attribute(name: str) -> str:
+    return f"تکمیل گزینه {name} الزامی است"
+
+
+def summary(fields: Mapping[str, Sequence[str]]) -> str:
+    """Laravel's top message: the first problem, and how many more there are."""
+    messages = [message for problems in fields.values() for message in problems]
+    if not messages:
+        return "اطلاعات ارسالی معتبر نیست"
+    more = len(messages) - 1
+    return f"{messages[0]} (و {more} خطای دیگر)" if more else messages[0]
