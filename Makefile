@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 RUN := $(UV) run --locked
 
-.PHONY: demo test lint typecheck unit bench sandbox env clean
+.PHONY: demo test lint typecheck unit bench sandbox env matrix clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -15,10 +15,14 @@ $(UV):
 env: $(UV)
 	$(UV) sync --locked --all-packages
 
+# Airflow 3.0 and 3.1 beside the locked one, each in .matrix/ from pins in scripts/airflow_pins/
+matrix: env
+	$(RUN) python scripts/airflow_matrix.py build
+
 demo: env
 	$(RUN) python scripts/demo.py
 
-test: env lint typecheck unit
+test: env matrix lint typecheck unit
 
 lint: env
 	$(RUN) ruff check .
@@ -37,4 +41,4 @@ sandbox: env
 	$(RUN) ippanel-mock --port 8089
 
 clean:
-	rm -rf .venv $(TOOLS) .demo .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache

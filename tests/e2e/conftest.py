@@ -1,7 +1,11 @@
-"""Fixtures for the end-to-end runs: one sandbox, one Airflow home, all DAG runs at once.
+"""Fixtures for the end-to-end runs: per Airflow version, one sandbox, one Airflow home, all DAG
+runs at once.
 
-Besides one run of each example DAG: the CSV campaign once more with a file below its
-delivered-ratio threshold, and a test-only DAG (``dags/``) for native rendering and mapping.
+Every test here runs once per Airflow installation: the locked one (uv.lock) and each version of
+``scripts/airflow_matrix.py`` (the lowest supported 3.0.x and 3.1.x, each in its own venv built
+from pins kept in the repo). Besides one run of each example DAG: the CSV campaign once more with
+a file below its delivered-ratio threshold, and a test-only DAG (``dags/``) for native rendering
+and mapping.
 """
 
 from __future__ import annotations
@@ -9,13 +13,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
+import airflow_matrix
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from airflow_env import DagRunResult, prepare_airflow_home, run_dag_test
+from airflow_env import DAGS_FOLDER, DagRunResult, prepare_airflow_home, run_dag_test
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.server import ThreadedSandbox
 
@@ -38,32 +41,49 @@ BELOW_THRESHOLD_CSV = (
     "09390000004,Hello five\n"  # ends in 0004: blacklisted
 )
 PARALLEL_RUNS = 3
+LOCKED_AIRFLOW = version("apache-airflow-core")
+AIRFLOW_VERSIONS = (LOCKED_AIRFLOW, *(target.version for target in airflow_matrix.VERSIONS))
+
+
+@pytest.fixture(scope="session", params=AIRFLOW_VERSIONS, ids=lambda v: f"airflow-{v}")
+def airflow_python(request: pytest.FixtureRequest) -> str:
+    """The interpreter of one Airflow installation (built from its pins if not yet there)."""
+    if request.param == LOCKED_AIRFLOW:
+        return sys.executable
+    return str(airflow_matrix.build(airflow_matrix.by_version(request.param)))
 
 
 @pytest.fixture(scope="session")
-def e2e_sandbox() -> Iterator[ThreadedSandbox]:
-    with ThreadedSandbox(SandboxConfig(seed=11, delivery_delay=1.0, history=300)) as sandbox:
+def dag_test_sandbox(airflow_python: str) -> Iterator[ThreadedSandbox]:
+    """A fresh sandbox per Airflow version, so each version's captured SMS can be counted."""
+    with ThreadedSandbox(SandboxConfig(seed=11, delivery_delay=5.0, history=300)) as sandbox:
         yield sandbox
 
 
 @pytest.fixture(scope="session")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_dir(airflow_python: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("reports")
 
 
 @pytest.fixture(scope="session")
 def dag_runs(
-    e2e_sandbox: ThreadedSandbox, report_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    airflow_python: str,
+    dag_test_sandbox: ThreadedSandbox,
+    report_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, DagRunResult]:
     """Every example DAG run once with ``airflow dags test``, a few at a time."""
-    home = prepare_airflow_home(tmp_path_factory.mktemp("airflow_home"))
+    python = airflow_python
+    home = prepare_airflow_home(
+        tmp_path_factory.mktemp("airflow_home"), python, (DAGS_FOLDER, TEST_DAGS)
+    )
     env = {"IPPANEL_POKE_INTERVAL": "1", "IPPANEL_REPORT_DIR": str(report_dir)}
     below = tmp_path_factory.mktemp("campaign") / "below_threshold.csv"
     below.write_text(BELOW_THRESHOLD_CSV, encoding="utf-8")
-    url = e2e_sandbox.url
+    url = dag_test_sandbox.url
     with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
         futures = {
-            dag_id: pool.submit(run_dag_test, dag_id, url, env, airflow_home=home)
+            dag_id: pool.submit(run_dag_test, dag_id, url, env, airflow_home=home, python=python)
             for dag_id in EXAMPLE_DAGS
         }
         futures[CAMPAIGN_BELOW_THRESHOLD] = pool.submit(
@@ -73,6 +93,7 @@ def dag_runs(
             env,
             airflow_home=home,
             conf={"csv_path": str(below)},
+            python=python,
         )
         futures[NATIVE_DAG] = pool.submit(
             run_dag_test,
@@ -81,5 +102,6 @@ def dag_runs(
             {"AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"},
             airflow_home=home,
             dags_folder=TEST_DAGS,
+            python=python,
         )
         return {key: future.result() for key, future in futures.items()}

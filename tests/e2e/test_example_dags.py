@@ -34,7 +34,7 @@ def assert_succeeded(result: DagRunResult) -> None:
 
 
 def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs["ippanel_daily_kpi_alert"]
     assert_succeeded(result)
@@ -42,11 +42,11 @@ def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
     [team_a], [team_b] = result.xcoms["send_kpi[0]"], result.xcoms["send_kpi[1]"]
     kpi = result.xcoms["compute_kpi"]
     by_bulk = {
-        bulk_id: {m["recipient"] for m in captured(e2e_sandbox, bulk_id=bulk_id)}
+        bulk_id: {m["recipient"] for m in captured(dag_test_sandbox, bulk_id=bulk_id)}
         for bulk_id in (team_a, team_b)
     }
     assert by_bulk == {team_a: {"+989121234567", "+989351234567"}, team_b: {"+989191234567"}}
-    texts = {m["text"] for b in (team_a, team_b) for m in captured(e2e_sandbox, bulk_id=b)}
+    texts = {m["text"] for b in (team_a, team_b) for m in captured(dag_test_sandbox, bulk_id=b)}
     assert len(texts) == 1
     assert texts.pop().endswith(f": {kpi}")
     summary = result.xcoms["wait_for_delivery"]
@@ -55,12 +55,12 @@ def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
 
 
 def test_otp_pattern_sends_the_generated_code(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs["ippanel_otp_pattern"]
     assert_succeeded(result)
     [bulk_id] = result.xcoms["send_otp"]
-    [message] = captured(e2e_sandbox, bulk_id=bulk_id)
+    [message] = captured(dag_test_sandbox, bulk_id=bulk_id)
     assert message["recipient"] == "+989121234567"
     assert message["sending_type"] == "pattern"
     assert str(result.xcoms["generate_code"]) in message["text"]
@@ -68,7 +68,7 @@ def test_otp_pattern_sends_the_generated_code(
 
 
 def test_csv_campaign_sends_every_row_and_meets_the_ratio(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs["ippanel_csv_campaign"]
     assert_succeeded(result)
@@ -78,7 +78,7 @@ def test_csv_campaign_sends_every_row_and_meets_the_ratio(
     bulk_ids = set(result.xcoms["send_campaign"])
     sent = [
         m
-        for m in captured(e2e_sandbox, sending_type="peer_to_peer_file")
+        for m in captured(dag_test_sandbox, sending_type="peer_to_peer_file")
         if m["bulk_id"] in bulk_ids
     ]
     assert sorted(m["text"] for m in sent) == sorted(r["message"] for r in rows)
@@ -91,17 +91,17 @@ def test_csv_campaign_sends_every_row_and_meets_the_ratio(
 
 
 def test_oncall_notifier_texts_the_oncall_number_when_a_task_fails(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs["ippanel_oncall_on_failure"]
     assert result.state == "failed"
     assert result.task_states == {"load_orders": "failed"}
-    [message] = captured(e2e_sandbox, recipient="09121112233")
+    [message] = captured(dag_test_sandbox, recipient="09121112233")
     assert message["text"].startswith("[Airflow] ippanel_oncall_on_failure.load_orders failed")
 
 
 def test_report_export_writes_yesterdays_recipients(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox, report_dir: Path
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox, report_dir: Path
 ) -> None:
     result = dag_runs["ippanel_report_export"]
     assert_succeeded(result)
@@ -114,8 +114,8 @@ def test_report_export_writes_yesterdays_recipients(
     window = BulkFilters(
         create_from=day.timestamp(), create_to=(day + timedelta(days=1)).timestamp()
     )
-    expected = e2e_sandbox.call(
-        lambda: {b.id: b.size for b in e2e_sandbox.backend.outbox.for_user("sandbox", window)}
+    expected = dag_test_sandbox.call(
+        lambda: {b.id: b.size for b in dag_test_sandbox.backend.outbox.for_user("sandbox", window)}
     )
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -124,28 +124,28 @@ def test_report_export_writes_yesterdays_recipients(
 
 
 def test_csv_campaign_fails_below_its_delivered_ratio(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     """The same DAG on a file where only 3 of 5 (60%) can be delivered: the 70% threshold bites."""
     result = dag_runs[CAMPAIGN_BELOW_THRESHOLD]
     assert result.state == "failed"
     assert result.task_states == {"send_campaign": "success", "check_delivery": "failed"}
     bulk_ids = set(result.xcoms["send_campaign"])
-    sent = [m for m in captured(e2e_sandbox) if m["bulk_id"] in bulk_ids]
+    sent = [m for m in captured(dag_test_sandbox) if m["bulk_id"] in bulk_ids]
     assert len(sent) == 5  # everything went out; only the delivery check failed
     assert "Only 3 of 5 recipient(s) delivered (60.0%)" in result.output
     assert "at least 70.0% required" in result.output
 
 
 def test_native_rendering_mapping_and_success_notifier(
-    dag_runs: dict[str, DagRunResult], e2e_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs[NATIVE_DAG]
     assert_succeeded(result)
 
     def recipients_of(task: str) -> list[str]:
         [bulk_id] = result.xcoms[task]
-        return [m["recipient"] for m in captured(e2e_sandbox, bulk_id=bulk_id)]
+        return [m["recipient"] for m in captured(dag_test_sandbox, bulk_id=bulk_id)]
 
     # mapped over a task's XCom: one send per value, an int and a leading-zero string
     assert recipients_of("send_mapped[0]") == ["+989191234567"]
@@ -157,14 +157,14 @@ def test_native_rendering_mapping_and_success_notifier(
     assert result.rendered["send_int"]["recipients"] == "9121234567"
     assert result.rendered["send_zero"]["recipients"] == "09351234567"
     [code_bulk] = result.xcoms["send_code"]
-    [code_sms] = captured(e2e_sandbox, bulk_id=code_bulk)
+    [code_sms] = captured(dag_test_sandbox, bulk_id=code_bulk)
     assert code_sms["text"].endswith("012345")  # a native int would have lost the zero
     # a mapped voice OTP is sent but its code is masked where Airflow keeps rendered fields
     [votp_bulk] = result.xcoms["send_votp[0]"]
-    assert [m["text"] for m in captured(e2e_sandbox, bulk_id=votp_bulk)] == ["731592"]
+    assert [m["text"] for m in captured(dag_test_sandbox, bulk_id=votp_bulk)] == ["731592"]
     assert result.rendered["send_votp[0]"]["code"] == "***"
     # task-level on_success_callback with the real task context
-    [notice] = captured(e2e_sandbox, recipient="09121112244")
+    [notice] = captured(dag_test_sandbox, recipient="09121112244")
     assert notice["text"] == "send_zero of ippanel_native_rendering succeeded"
     # [operators] default_deferrable=True made the sensor defer without deferrable=...
     assert "running trigger in line" in result.output

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ippanel_provider.client import DEFAULT_BASE_URL, Credentials
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
+    from ippanel_provider.airflow_compat import Connection
 
 KNOWN_EXTRAS = frozenset(
     {"sender", "timeout", "totp_secret", "recipients_per_request", "verify", "proxy"}

@@ -18,9 +18,8 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook
-
-from ippanel_provider.client import AsyncIPPanelClient, IPPanelClient
+from ippanel_provider import airflow_compat
+from ippanel_provider.airflow_compat import BaseHook
 from ippanel_provider.hooks.connection_config import (
     KNOWN_EXTRAS,
     IPPanelConnectionConfig,
@@ -29,8 +28,8 @@ from ippanel_provider.hooks.connection_config import (
 )
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
-
+    from ippanel_provider.airflow_compat import Connection
+    from ippanel_provider.client import AsyncIPPanelClient, IPPanelClient
     from ippanel_provider.client.models import AccountInfo
 
 __all__ = [
@@ -45,27 +44,19 @@ __all__ = [
 
 def mask_secret(value: str | None) -> None:
     """Register ``value`` with Airflow's secrets masker so task logs show ``***`` instead."""
-    if not value:
-        return
-    try:
-        from airflow.sdk.log import mask_secret as _mask
-    except ImportError:  # Airflow 3.0
-        from airflow.sdk.execution_time.secrets_masker import (  # type: ignore[no-redef]
-            mask_secret as _mask,
-        )
-    _mask(value)
+    if value:
+        airflow_compat.mask_secret(value)
 
 
 async def amask_secret(value: str | None) -> None:
     """:func:`mask_secret` for the event loop (the triggerer's comms channel is async)."""
     if not value:
         return
-    try:
-        from airflow.sdk.log import amask_secret as _amask
-    except ImportError:  # Airflow < 3.2
+    amask = airflow_compat.amask_secret
+    if amask is None:  # Airflow < 3.3
         mask_secret(value)
         return
-    await _amask(value)
+    await amask(value)
 
 
 def _schedule_amask(value: str) -> None:
@@ -189,6 +180,8 @@ class IPPanelHook(_IPPanelHookBase):
 
     def get_conn(self) -> IPPanelClient:
         if self._client is None:
+            from ippanel_provider.client import IPPanelClient
+
             config = self.config
             self._client = IPPanelClient(
                 config.base_url, on_token=mask_secret, **self._client_settings(config)
@@ -243,7 +236,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
             aget = getattr(BaseHook, "aget_connection", None)
             if aget is not None:
                 conn = await aget(self.ippanel_conn_id)
-            else:  # Airflow 3.0
+            else:  # Airflow 3.0 (asgiref is an Airflow dependency)
                 from asgiref.sync import sync_to_async
 
                 conn = await sync_to_async(self.get_connection)(self.ippanel_conn_id)
@@ -256,6 +249,8 @@ class IPPanelAsyncHook(_IPPanelHookBase):
 
     async def get_conn(self) -> AsyncIPPanelClient:
         if self._client is None:
+            from ippanel_provider.client import AsyncIPPanelClient
+
             config = await self.get_config()
             self._client = AsyncIPPanelClient(
                 config.base_url, on_token=_schedule_amask, **self._client_settings(config)

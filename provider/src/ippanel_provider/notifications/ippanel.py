@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ippanel_provider.airflow_compat import BaseNotifier
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from ippanel_provider.airflow_compat import Context
 
 DEFAULT_MESSAGE = (
     "Airflow: DAG {{ dag.dag_id }} run {{ run_id }}"

@@ -1,6 +1,6 @@
 """One operator per IPPanel sending type; each returns the bulk ids (``message_outbox_ids``).
 
-The module imports only ``airflow.sdk`` at the top: DAG files that use these operators are
+The module imports only the Airflow base operator at the top: DAG files that use these operators are
 parsed constantly, so the hook and the HTTP client are imported inside ``execute``.
 
 Retries: a send has no idempotency key, so a blind retry can text people twice. These operators
@@ -18,13 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseOperator
-
-from ippanel_provider.airflow_compat import AfterRenderMixin
+from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from ippanel_provider.airflow_compat import Context
     from ippanel_provider.client import IPPanelClient, SendResult
 
 _SEPARATORS = re.compile(r"[,;\n\r]+")

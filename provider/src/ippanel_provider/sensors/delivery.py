@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue
-
-from ippanel_provider.airflow_compat import AfterRenderMixin, conf
+from ippanel_provider.airflow_compat import (
+    AfterRenderMixin,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
+    from ippanel_provider.airflow_compat import Context
     from ippanel_provider.sensors.delivery_check import DeliveryVerdict
 
 

@@ -11,8 +11,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
+from ippanel_provider.airflow_compat import BaseTrigger, TriggerEvent
 from ippanel_provider.sensors.delivery_check import (
     TRANSIENT_ERRORS,
     DeliveryVerdict,
