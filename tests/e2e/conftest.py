@@ -4,8 +4,8 @@ runs at once.
 Every test here runs once per Airflow installation: the locked one (uv.lock) and each version of
 ``scripts/airflow_matrix.py`` (the lowest supported 3.0.x and 3.1.x, each in its own venv built
 from pins kept in the repo). Besides one run of each example DAG: the CSV campaign once more with
-a file below its delivered-ratio threshold, and a test-only DAG (``dags/``) for native rendering
-and mapping.
+a file below its delivered-ratio threshold, and the test-only DAGs of ``dags/``: native
+rendering and mapping; a recipient that never gets a final status.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ EXAMPLE_DAGS = (
 )
 TEST_DAGS = Path(__file__).parent / "dags"
 NATIVE_DAG = "ippanel_native_rendering"
+STUCK_DAG = "ippanel_stuck_recipients"
 CAMPAIGN_BELOW_THRESHOLD = "ippanel_csv_campaign:below_threshold"
 BELOW_THRESHOLD_CSV = (
     "recipient,message\n"
@@ -56,7 +57,7 @@ def airflow_python(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def dag_test_sandbox(airflow_python: str) -> Iterator[ThreadedSandbox]:
     """A fresh sandbox per Airflow version, so each version's captured SMS can be counted."""
-    with ThreadedSandbox(SandboxConfig(seed=11, delivery_delay=5.0, history=300)) as sandbox:
+    with ThreadedSandbox(SandboxConfig(seed=11, delivery_delay=1.0, history=300)) as sandbox:
         yield sandbox
 
 
@@ -95,13 +96,14 @@ def dag_runs(
             conf={"csv_path": str(below)},
             python=python,
         )
-        futures[NATIVE_DAG] = pool.submit(
-            run_dag_test,
-            NATIVE_DAG,
-            url,
-            {"AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"},
-            airflow_home=home,
-            dags_folder=TEST_DAGS,
-            python=python,
-        )
+        for dag_id in (NATIVE_DAG, STUCK_DAG):
+            futures[dag_id] = pool.submit(
+                run_dag_test,
+                dag_id,
+                url,
+                {"AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"},
+                airflow_home=home,
+                dags_folder=TEST_DAGS,
+                python=python,
+            )
         return {key: future.result() for key, future in futures.items()}

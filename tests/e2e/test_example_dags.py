@@ -18,6 +18,7 @@ pytestmark = pytest.mark.airflow
 
 CAMPAIGN_BELOW_THRESHOLD = "ippanel_csv_campaign:below_threshold"  # keys of conftest's dag_runs
 NATIVE_DAG = "ippanel_native_rendering"
+STUCK_DAG = "ippanel_stuck_recipients"
 
 
 def captured(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
@@ -38,7 +39,6 @@ def test_daily_kpi_alert_texts_the_kpi_and_waits_for_delivery(
 ) -> None:
     result = dag_runs["ippanel_daily_kpi_alert"]
     assert_succeeded(result)
-    assert "running trigger in line" in result.output  # the sensor really deferred
     [team_a], [team_b] = result.xcoms["send_kpi[0]"], result.xcoms["send_kpi[1]"]
     kpi = result.xcoms["compute_kpi"]
     by_bulk = {
@@ -88,6 +88,9 @@ def test_csv_campaign_sends_every_row_and_meets_the_ratio(
         totals.update(bulk["counts"])
     assert totals["delivered"] == 8
     assert totals["failed"] + totals["blacklisted"] == 2
+    assert "10 recipient(s) in 10 bulk(s): 8 delivered, 1 failed, 1 blacklisted, 0 pending" in (
+        result.output
+    )
 
 
 def test_oncall_notifier_texts_the_oncall_number_when_a_task_fails(
@@ -166,8 +169,23 @@ def test_native_rendering_mapping_and_success_notifier(
     # task-level on_success_callback with the real task context
     [notice] = captured(dag_test_sandbox, recipient="09121112244")
     assert notice["text"] == "send_zero of ippanel_native_rendering succeeded"
-    # [operators] default_deferrable=True made the sensor defer without deferrable=...
-    assert "running trigger in line" in result.output
     mapped_ids = [result.xcoms[f"send_mapped[{i}]"][0] for i in (0, 1)]
     assert set(result.xcoms["wait_mapped"]) == {str(i) for i in mapped_ids}
     assert result.rendered["wait_mapped"]["outbox_ids"] == mapped_ids
+
+
+def test_a_recipient_without_final_status_defers_then_times_out_naming_it(
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
+) -> None:
+    """The 0000 number stays "sent to operator": the sensor cannot finish at its first poke, so
+    it defers ([operators] default_deferrable) and its trigger ends at the timeout."""
+    result = dag_runs[STUCK_DAG]
+    assert result.state == "failed"
+    assert result.task_states == {"send": "success", "wait": "failed"}
+    assert "running trigger in line" in result.output
+    [bulk_id] = result.xcoms["send"]
+    assert len(captured(dag_test_sandbox, bulk_id=bulk_id)) == 2
+    assert "1 recipient(s) never got a final status" in result.output
+    assert "2 recipient(s) in 1 bulk(s): 1 delivered, 0 failed, 0 blacklisted, 1 pending" in (
+        result.output
+    )

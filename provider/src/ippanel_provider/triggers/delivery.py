@@ -2,6 +2,9 @@
 
 The trigger only reads reports: no side effects, so the triggerer may restart or run it twice.
 Its deadline is an absolute epoch time, so a restarted triggerer keeps the original timeout.
+
+Imports stay minimal (the triggerer loads this module inside its event loop): the Airflow base
+class and the Airflow-free delivery poll; the hook and the async client come in ``run()``.
 """
 
 from __future__ import annotations
@@ -12,14 +15,25 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ippanel_provider.airflow_compat import BaseTrigger, TriggerEvent
-from ippanel_provider.sensors.delivery_check import (
+from ippanel_provider.client.delivery import (
     TRANSIENT_ERRORS,
+    BulkSnapshot,
     DeliveryVerdict,
     acollect_snapshots,
     evaluate_delivery,
+    timeout_message,
 )
 
 CLASSPATH = "ippanel_provider.triggers.delivery.IPPanelDeliveryTrigger"
+
+
+def poll_intervals(first: float, most: float | None) -> Any:
+    """``first``, then doubling up to ``most`` (``None``: always ``first``)."""
+    interval = first
+    while True:
+        yield interval
+        if most is not None:
+            interval = min(interval * 2, max(most, first))
 
 
 class IPPanelDeliveryTrigger(BaseTrigger):
@@ -27,6 +41,11 @@ class IPPanelDeliveryTrigger(BaseTrigger):
 
     Fires one event ``{"status": "success"|"failure"|"timeout", "message": str, "summary": {...}}``.
     Rate limits, 5xx answers and network errors are logged and polled through.
+
+    :param poke_interval: seconds before the second poll (default 2: an SMS is often delivered
+        within seconds).
+    :param max_poke_interval: with it, each wait doubles up to this many seconds; without it,
+        every wait is ``poke_interval``.
     """
 
     def __init__(
@@ -36,7 +55,8 @@ class IPPanelDeliveryTrigger(BaseTrigger):
         wait_for: str = "sent",
         min_delivered_ratio: float | None = None,
         ippanel_conn_id: str = "ippanel_default",
-        poke_interval: float = 60.0,
+        poke_interval: float = 2.0,
+        max_poke_interval: float | None = None,
         deadline: float | None = None,
     ) -> None:
         super().__init__()
@@ -45,6 +65,7 @@ class IPPanelDeliveryTrigger(BaseTrigger):
         self.min_delivered_ratio = min_delivered_ratio
         self.ippanel_conn_id = ippanel_conn_id
         self.poke_interval = float(poke_interval)
+        self.max_poke_interval = None if max_poke_interval is None else float(max_poke_interval)
         self.deadline = deadline
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
@@ -56,6 +77,7 @@ class IPPanelDeliveryTrigger(BaseTrigger):
                 "min_delivered_ratio": self.min_delivered_ratio,
                 "ippanel_conn_id": self.ippanel_conn_id,
                 "poke_interval": self.poke_interval,
+                "max_poke_interval": self.max_poke_interval,
                 "deadline": self.deadline,
             },
         )
@@ -64,7 +86,9 @@ class IPPanelDeliveryTrigger(BaseTrigger):
         from ippanel_provider.client.errors import IPPanelError
         from ippanel_provider.hooks.ippanel import IPPanelAsyncHook
 
+        snapshots: list[BulkSnapshot] = []
         summary: dict[str, Any] = {}
+        intervals = poll_intervals(self.poke_interval, self.max_poke_interval)
         hook = IPPanelAsyncHook(self.ippanel_conn_id)
         try:
             client = await hook.get_conn()
@@ -82,18 +106,13 @@ class IPPanelDeliveryTrigger(BaseTrigger):
                     self.log.info("%s", verdict.message)
                 remaining = None if self.deadline is None else self.deadline - time.time()
                 if remaining is not None and remaining <= 0:
+                    message = timeout_message(snapshots, self.wait_for)
                     yield TriggerEvent(
-                        {
-                            "status": "timeout",
-                            "message": f"Timed out waiting for bulk(s) {self.outbox_ids} "
-                            f"to be {self.wait_for}",
-                            "summary": summary,
-                        }
+                        {"status": "timeout", "message": message, "summary": summary}
                     )
                     return
-                await asyncio.sleep(
-                    self.poke_interval if remaining is None else min(self.poke_interval, remaining)
-                )
+                wait = next(intervals)
+                await asyncio.sleep(wait if remaining is None else min(wait, remaining))
         except (IPPanelError, ValueError) as exc:
             yield TriggerEvent(
                 {"status": "failure", "message": f"IPPanel: {exc}", "summary": summary}
