@@ -93,7 +93,7 @@ def test_csv_campaign_sends_every_row_and_meets_the_ratio(
     )
 
 
-def test_oncall_notifier_texts_the_oncall_number_when_a_task_fails(
+def test_oncall_notifiers_text_the_engineer_and_the_team_when_a_task_fails(
     dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     result = dag_runs["ippanel_oncall_on_failure"]
@@ -101,6 +101,10 @@ def test_oncall_notifier_texts_the_oncall_number_when_a_task_fails(
     assert result.task_states == {"load_orders": "failed"}
     [message] = captured(dag_test_sandbox, recipient="09121112233")
     assert message["text"].startswith("[Airflow] ippanel_oncall_on_failure.load_orders failed")
+    # the DAG's own on_failure_callback: under dags test Airflow 3.1+ hands it a serialized DAG
+    [team] = captured(dag_test_sandbox, recipient="09121112255")
+    assert team["text"].startswith("[Airflow] run manual__")
+    assert team["text"].endswith(" of ippanel_oncall_on_failure failed")
 
 
 def test_report_export_writes_yesterdays_recipients(

@@ -12,11 +12,9 @@ rate limit) are left to the task's ``retries``.
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
 
@@ -24,67 +22,37 @@ if TYPE_CHECKING:
     from ippanel_provider.airflow_compat import Context
     from ippanel_provider.client import IPPanelClient, SendResult
 
-_SEPARATORS = re.compile(r"[,;\n\r]+")
+T = TypeVar("T")
 
 RecipientsArg = str | int | Iterable[str | int]
+MOVED_TO_CLIENT = ("coerce_recipient", "coerce_recipients")
+"""Recipient parsing lives in ``ippanel_provider.client.recipients``; the old names still work."""
 
 
-def coerce_recipients(value: Any, *, what: str = "recipients") -> list[str]:
-    """Rendered recipients as a list of strings.
+def __getattr__(name: str) -> Any:
+    if name in MOVED_TO_CLIENT:
+        from ippanel_provider.client import recipients
 
-    Accepts one number, a comma/semicolon/newline separated string, or any iterable of numbers
-    (``render_template_as_native_obj`` may turn a rendered number into an ``int``). A string
-    that is a list literal is read as that list: without native rendering, a template such as
-    ``"{{ params.numbers }}"`` renders a list param as ``"['0912...', '0935...']"``.
-    """
-    if isinstance(value, str):
-        value = _list_literal(value)
-    if value is None:
-        raise ValueError(f"{what} is empty: give at least one mobile number")
-    if isinstance(value, bool):
-        raise TypeError(f"{what} must be phone numbers, got a boolean")
-    if isinstance(value, str | int):
-        items: list[Any] = [value]
-    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
-        items = list(value)
-    else:
-        raise TypeError(f"{what} must be a number, a string or a list, got {type(value).__name__}")
-    numbers: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, str | int):
-            raise TypeError(f"{what} must contain phone numbers, got {item!r}")
-        numbers += [part.strip() for part in _SEPARATORS.split(str(item)) if part.strip()]
-    if not numbers:
-        raise ValueError(f"{what} is empty: give at least one mobile number")
-    return numbers
-
-
-def _list_literal(text: str) -> Any:
-    """``text`` as a list/tuple when it is the repr of one, else ``text`` unchanged."""
-    stripped = text.strip()
-    if (stripped[:1], stripped[-1:]) not in (("[", "]"), ("(", ")")):
-        return text
-    try:
-        parsed = ast.literal_eval(stripped)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return text  # e.g. "(0912) 123 4567": an ordinary number with parentheses
-    return parsed if isinstance(parsed, list | tuple) else text
+        return getattr(recipients, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def coerce_recipient(value: Any) -> str:
-    """Exactly one rendered recipient, as a string (pattern and VOTP sends)."""
-    numbers = coerce_recipients(value, what="recipient")
-    if len(numbers) != 1:
-        raise ValueError(f"recipient must be exactly one number, got {len(numbers)}")
-    return numbers[0]
+def _positions(positions: Sequence[int]) -> str:
+    shown = ", ".join(map(str, positions[:20]))
+    return shown + (f" and {len(positions) - 20} more" if len(positions) > 20 else "")
 
 
 class _IPPanelSendOperator(AfterRenderMixin, BaseOperator):
-    """Shared execute(): build the client, send once, turn errors into the right task outcome."""
+    """Shared execute(): build the client, send once, turn errors into the right task outcome.
+
+    Recipients are normalized before anything is sent, and a person listed twice (in any
+    spelling: ``0912 123 4567``, ``۰۹۱۲۱۲۳۴۵۶۷``, ``+989121234567``) gets one SMS and is charged
+    once, unless ``keep_duplicates=True``.
+    """
 
     template_fields: Sequence[str] = ("sender", "send_time")
     ui_color = "#e8f4fd"
@@ -96,12 +64,41 @@ class _IPPanelSendOperator(AfterRenderMixin, BaseOperator):
         ippanel_conn_id: str = "ippanel_default",
         sender: str | None = None,
         send_time: datetime | str | None = None,
+        keep_duplicates: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.ippanel_conn_id = ippanel_conn_id
         self.sender = sender
         self.send_time = send_time
+        self.keep_duplicates = keep_duplicates
+
+    def _recipients(self, value: Any, what: str = "recipients") -> list[str]:
+        """Rendered recipients, normalized, without repeats unless ``keep_duplicates``."""
+        from ippanel_provider.client.recipients import coerce_recipients, normalize_recipients
+
+        return self._unique(normalize_recipients(coerce_recipients(value, what=what)), what=what)
+
+    def _unique(
+        self,
+        items: Sequence[T],
+        key: Callable[[T], Hashable] = lambda item: item,
+        what: str = "recipients",
+    ) -> list[T]:
+        if self.keep_duplicates:
+            return list(items)
+        from ippanel_provider.client.recipients import unique_recipients
+
+        kept, dropped = unique_recipients(items, key)
+        if dropped:
+            self.log.info(
+                "Dropped %d repeated %s after normalisation (entries %s repeat earlier ones): "
+                "one SMS per person. Pass keep_duplicates=True to send every entry.",
+                len(dropped),
+                what,
+                _positions(dropped),
+            )
+        return kept
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
@@ -211,7 +208,7 @@ class IPPanelSendSmsOperator(_IPPanelSendOperator):
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         return client.send_sms(
-            coerce_recipients(self.recipients),
+            self._recipients(self.recipients),
             str(self.message),
             sender=sender,
             send_time=self.send_time,
@@ -249,6 +246,8 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
                 f"pattern_params must be a mapping of variable -> value, "
                 f"got {type(self.pattern_params).__name__}"
             )
+        from ippanel_provider.client.recipients import coerce_recipient
+
         return client.send_pattern(
             str(self.code),
             coerce_recipient(self.recipient),
@@ -272,8 +271,11 @@ class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
         self.items = items
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        pairs: list[tuple[Sequence[str], str]] = []
-        for position, item in enumerate(self.items):
+        from ippanel_provider.client.errors import InvalidRecipientsError
+        from ippanel_provider.client.recipients import coerce_recipients, normalize_recipients
+
+        entries: list[tuple[int, str, str]] = []  # (item, number, message)
+        for position, item in enumerate(self.items, start=1):
             if isinstance(item, Mapping):
                 recipients, message = item.get("recipients"), item.get("message")
             elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
@@ -283,8 +285,19 @@ class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
                     f"item {position} must be {{'recipients': [...], 'message': ...}} "
                     "or a (recipients, message) pair"
                 )
-            what = f"item {position} recipients"
-            pairs.append((coerce_recipients(recipients, what=what), str(message or "")))
+            raw = coerce_recipients(recipients, what=f"item {position} recipients")
+            try:
+                numbers = normalize_recipients(raw)
+            except InvalidRecipientsError as exc:
+                raise InvalidRecipientsError(
+                    exc.invalid, exc.total, context=f"peer-to-peer item {position}"
+                ) from None
+            entries += [(position, number, str(message or "")) for number in numbers]
+        unique = self._unique(entries, key=lambda e: e[1:], what="recipients of the same text")
+        grouped: dict[int, tuple[list[str], str]] = {}
+        for position, number, message in unique:
+            grouped.setdefault(position, ([], message))[0].append(number)
+        pairs: list[tuple[Sequence[str], str]] = list(grouped.values())
         return client.send_peer_to_peer(pairs, sender=sender, send_time=self.send_time)
 
 
@@ -301,11 +314,21 @@ class IPPanelSendPeerToPeerFileOperator(_IPPanelSendOperator):
         self.source = source
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        from ippanel_provider.client.recipients import coerce_recipient, normalize_recipients
+
         source: str | list[tuple[str, str]]
-        if isinstance(self.source, str):
+        if isinstance(self.source, str) and self.keep_duplicates:
             source = self.source
         else:
-            source = [(coerce_recipient(row[0]), str(row[1])) for row in self.source]
+            if isinstance(self.source, str):
+                from ippanel_provider.client.sends import read_peer_to_peer_rows
+
+                rows = read_peer_to_peer_rows(self.source)
+            else:
+                rows = [(coerce_recipient(row[0]), str(row[1])) for row in self.source]
+            numbers = normalize_recipients([number for number, _ in rows])
+            pairs = [(n, message) for n, (_, message) in zip(numbers, rows, strict=True)]
+            source = self._unique(pairs, what="rows (same recipient and text)")
         return client.send_peer_to_peer_file(source, sender=sender, send_time=self.send_time)
 
 
@@ -339,7 +362,11 @@ class IPPanelSendPostalCodeOperator(_IPPanelSendOperator):
         self.other_recipients = other_recipients
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        others = coerce_recipients(self.other_recipients) if self.other_recipients else []
+        others = (
+            self._recipients(self.other_recipients, "other_recipients")
+            if self.other_recipients
+            else []
+        )
         return client.send_postal_code(
             str(self.message),
             list(self.targets),
@@ -379,5 +406,7 @@ class IPPanelSendVotpOperator(_IPPanelSendOperator):
         self.code = "***"
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        from ippanel_provider.client.recipients import coerce_recipient
+
         code = self._rendered_code if self._rendered_code is not None else str(self.code)
         return client.send_votp(code, coerce_recipient(self.recipient), send_time=self.send_time)
