@@ -66,7 +66,7 @@ def ippanel_connection_json(
             "conn_type": "ippanel",
             "host": sandbox_url,
             "password": api_key,
-            "extra": {"sender": sender, "timeout": 10},
+            "extra": {"sender": sender, "read_timeout": 10},
         }
     )
 

@@ -7,7 +7,9 @@ resolution today would pull releases of fastapi, starlette, cadwyn or structlog 
 Airflow versions predate and break on (e.g. HTTP 422 from 3.0's task API).
 
 Each venv gets the provider from this checkout as an editable install, so the tests run the
-working tree's code. Used by ``make matrix`` and by the end-to-end tests; no pytest import here.
+working tree's code, and ``wtforms``: 3.0/3.1 build the connection form from the hook's wtforms
+fields (the official image has it through the FAB provider). Used by ``make matrix`` and by the
+tests; no pytest import here.
 
     python scripts/airflow_matrix.py build          # create or refresh every venv (fast if current)
     python scripts/airflow_matrix.py compile 3.1.0  # re-resolve one pin file
@@ -18,11 +20,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PINS_DIR = REPO_ROOT / "scripts" / "airflow_pins"
@@ -57,6 +62,33 @@ VERSIONS = (
 """The lowest release of each supported minor line before the locked one (uv.lock)."""
 
 
+LOCKED = version("apache-airflow-core")
+"""The Airflow of this venv (uv.lock)."""
+TESTED = (LOCKED, *(target.version for target in VERSIONS))
+
+
+def interpreter(airflow: str) -> str:
+    """The python of Airflow ``airflow``: this one for the locked version, else its matrix venv
+    (built first if missing or stale)."""
+    return sys.executable if airflow == LOCKED else str(build(by_version(airflow)))
+
+
+def probe(airflow: str, code: str, airflow_home: Path) -> Any:
+    """Run ``code`` under Airflow ``airflow`` with an empty ``airflow_home``; the JSON it prints
+    last. Raises with the interpreter's stderr if it fails."""
+    result = subprocess.run(
+        [interpreter(airflow), "-c", code],
+        env={"AIRFLOW_HOME": str(airflow_home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"Airflow {airflow}: probe failed\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def by_version(version: str) -> AirflowVersion:
     for candidate in VERSIONS:
         if candidate.version == version:
@@ -78,7 +110,7 @@ def compile_pins(target: AirflowVersion) -> None:
         "--exclude-newer", target.resolved_as_of,
         "--custom-compile-command", f"python scripts/airflow_matrix.py compile {target.version}",
         "provider/pyproject.toml", "-", "-o", target.pins.relative_to(REPO_ROOT),
-        stdin=f"apache-airflow=={target.version}\n",
+        stdin=f"apache-airflow=={target.version}\nwtforms\n",
     )  # fmt: skip
 
 

@@ -10,10 +10,8 @@ rendering and mapping; a recipient that never gets a final status.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import version
 from pathlib import Path
 
 import airflow_matrix
@@ -42,16 +40,12 @@ BELOW_THRESHOLD_CSV = (
     "09390000004,Hello five\n"  # ends in 0004: blacklisted
 )
 PARALLEL_RUNS = 3
-LOCKED_AIRFLOW = version("apache-airflow-core")
-AIRFLOW_VERSIONS = (LOCKED_AIRFLOW, *(target.version for target in airflow_matrix.VERSIONS))
 
 
-@pytest.fixture(scope="session", params=AIRFLOW_VERSIONS, ids=lambda v: f"airflow-{v}")
+@pytest.fixture(scope="session", params=airflow_matrix.TESTED, ids=lambda v: f"airflow-{v}")
 def airflow_python(request: pytest.FixtureRequest) -> str:
     """The interpreter of one Airflow installation (built from its pins if not yet there)."""
-    if request.param == LOCKED_AIRFLOW:
-        return sys.executable
-    return str(airflow_matrix.build(airflow_matrix.by_version(request.param)))
+    return airflow_matrix.interpreter(request.param)
 
 
 @pytest.fixture(scope="session")

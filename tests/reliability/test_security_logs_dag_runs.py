@@ -110,7 +110,7 @@ def record_issued_tokens(sandbox: ThreadedSandbox) -> list[str]:
 
 def connection(sandbox: ThreadedSandbox, auth: str) -> str:
     fields: dict[str, Any] = {"conn_type": "ippanel", "host": sandbox.url}
-    extra: dict[str, Any] = {"sender": SENDER, "timeout": 10}
+    extra: dict[str, Any] = {"sender": SENDER, "read_timeout": 10}
     if auth == "api_key":
         fields["password"] = API_KEY
     else:

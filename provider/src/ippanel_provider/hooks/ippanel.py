@@ -6,8 +6,9 @@ the client they return (``get_conn()``), which knows nothing about Airflow.
 Connection fields: ``host`` is the API base URL (the API is white-labelled, so any host works;
 default https://edge.ippanel.com/v1), ``password`` the API key. With ``login`` set, ``password`` is
 the account password and the client logs in (``totp_secret`` in the extras answers a Google
-Authenticator step). Extras: ``sender``, ``timeout``, ``totp_secret``, ``recipients_per_request``,
-``verify``, ``proxy``; anything else is ignored with a warning.
+Authenticator step). Extras: ``sender``, ``connect_timeout`` and ``read_timeout`` (seconds,
+default 5 and 30; the older ``timeout`` still works and sets both), ``totp_secret``,
+``recipients_per_request``, ``verify``, ``proxy``; anything else is ignored with a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ippanel_provider import airflow_compat
 from ippanel_provider.airflow_compat import BaseHook
 from ippanel_provider.hooks.connection_config import (
+    DEPRECATED_EXTRAS,
     KNOWN_EXTRAS,
     IPPanelConnectionConfig,
     IPPanelConnectionError,
@@ -108,44 +110,14 @@ class _IPPanelHookBase(BaseHook):
                 ", ".join(config.ignored_extras),
                 ", ".join(sorted(KNOWN_EXTRAS)),
             )
+        for name in config.deprecated_extras:
+            self.log.warning(
+                "Connection %r: extra %r is deprecated: %s.",
+                config.conn_id,
+                name,
+                DEPRECATED_EXTRAS[name],
+            )
         return config
-
-    @classmethod
-    def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Extra fields of the connection form (Airflow 3.0/3.1; 3.2+ reads provider info)."""
-        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
-        from flask_babel import lazy_gettext
-        from wtforms import BooleanField, IntegerField, PasswordField, StringField
-
-        from ippanel_provider.get_provider_info import CONNECTION_FIELDS
-
-        widgets: dict[str, Any] = {}
-        for name, spec in CONNECTION_FIELDS.items():
-            label = lazy_gettext(spec["label"])
-            description = spec.get("description", "")
-            types = spec["schema"]["type"]
-            if spec["schema"].get("format") == "password":
-                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget())
-            elif "boolean" in types:
-                widgets[name] = BooleanField(label, default=spec["schema"].get("default"))
-            elif "integer" in types:
-                widgets[name] = IntegerField(label, description=description)
-            else:
-                widgets[name] = StringField(
-                    label, widget=BS3TextFieldWidget(), description=description
-                )
-        return widgets
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Relabelled/hidden standard fields (Airflow 3.0/3.1; 3.2+ reads provider info)."""
-        from ippanel_provider.get_provider_info import UI_FIELD_BEHAVIOUR
-
-        return {
-            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
-            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
-            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
-        }
 
 
 class IPPanelHook(_IPPanelHookBase):
@@ -165,6 +137,44 @@ class IPPanelHook(_IPPanelHookBase):
     ) -> None:
         super().__init__(ippanel_conn_id, client_kwargs=client_kwargs)
         self._client: IPPanelClient | None = None
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields of the connection form for Airflow 3.0/3.1 (3.2+ reads provider info).
+
+        Their UI API turns these wtforms fields into its form (wtforms comes with the FAB
+        provider; without it only the JSON extra field shows). Defined here, on the registered
+        hook class: Airflow reads these methods from the class's own ``__dict__`` only.
+        """
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+
+        from ippanel_provider.get_provider_info import CONNECTION_FIELDS
+
+        widgets: dict[str, Any] = {}
+        for name, spec in CONNECTION_FIELDS.items():
+            label, description = spec["label"], spec.get("description", "")
+            default = spec["schema"].get("default")
+            types = spec["schema"]["type"]
+            if spec["schema"].get("format") == "password":
+                widgets[name] = PasswordField(label, description=description)
+            elif "boolean" in types:
+                widgets[name] = BooleanField(label, description=description, default=default)
+            elif "integer" in types or "number" in types:
+                widgets[name] = IntegerField(label, description=description, default=default)
+            else:
+                widgets[name] = StringField(label, description=description, default=default)
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Relabelled/hidden standard fields (Airflow 3.0/3.1; 3.2+ reads provider info)."""
+        from ippanel_provider.get_provider_info import UI_FIELD_BEHAVIOUR
+
+        return {
+            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
+            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
+            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
+        }
 
     @cached_property
     def config(self) -> IPPanelConnectionConfig:
