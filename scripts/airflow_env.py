@@ -49,6 +49,8 @@ class DagRunResult:
     """Each task's ``return_value`` XCom (mapped tasks as ``task_id[i]``)."""
     rendered: dict[str, Any] = field(default_factory=dict)
     """Each task's rendered template fields as Airflow stored them (after masking)."""
+    all_xcoms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every XCom of the run, by task then key."""
     output: str = ""
     duration: float = 0.0
 
@@ -165,11 +167,13 @@ def _json_column(value: Any, encoded_twice: bool) -> Any:
     return value
 
 
-def _read_run(
-    database: Path, dag_id: str, xcom_encoded_twice: bool = False
-) -> tuple[str | None, dict[str, str | None], dict[str, Any], dict[str, Any]]:
-    """The latest run's state, task states, return values and rendered fields, read from the
-    run's database. Airflow 3.0 stores an XCom value as a JSON string of its JSON."""
+RunRecord = tuple[str | None, dict[str, str | None], dict[str, dict[str, Any]], dict[str, Any]]
+
+
+def _read_run(database: Path, dag_id: str, xcom_encoded_twice: bool = False) -> RunRecord:
+    """The latest run's state, task states, XComs (task -> key -> value) and rendered fields,
+    read from the run's database. Airflow 3.0 stores an XCom value as a JSON string of its JSON.
+    """
     if not database.exists():
         return None, {}, {}, {}
     with sqlite3.connect(database) as db:
@@ -188,14 +192,13 @@ def _read_run(
                 (dag_id, run_id),
             )
         }
-        xcoms = {
-            _task_key(task_id, map_index): _json_column(value, xcom_encoded_twice)
-            for task_id, map_index, value in db.execute(
-                "SELECT task_id, map_index, value FROM xcom "
-                "WHERE dag_id = ? AND run_id = ? AND key = 'return_value'",
-                (dag_id, run_id),
-            )
-        }
+        xcoms: dict[str, dict[str, Any]] = {}
+        for task_id, map_index, key, value in db.execute(
+            "SELECT task_id, map_index, key, value FROM xcom WHERE dag_id = ? AND run_id = ?",
+            (dag_id, run_id),
+        ):
+            task = xcoms.setdefault(_task_key(task_id, map_index), {})
+            task[key] = _json_column(value, xcom_encoded_twice)
         rendered = {
             _task_key(task_id, map_index): _json_column(value, False)
             for task_id, map_index, value in db.execute(
@@ -240,9 +243,14 @@ def run_dag_test(
         output = f"timed out after {timeout} s\n{_text(exc.stdout)}{_text(exc.stderr)}"
     duration = time.monotonic() - started
     encoded_twice = airflow_version(python) < (3, 1)
-    state, tasks, xcoms, rendered = _read_run(database, dag_id, encoded_twice)
+    state, tasks, all_xcoms, rendered = _read_run(database, dag_id, encoded_twice)
     database.unlink(missing_ok=True)
-    return DagRunResult(dag_id, returncode, state, tasks, xcoms, rendered, output, duration)
+    returned = {
+        task: xcoms["return_value"] for task, xcoms in all_xcoms.items() if "return_value" in xcoms
+    }
+    return DagRunResult(
+        dag_id, returncode, state, tasks, returned, rendered, all_xcoms, output, duration
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

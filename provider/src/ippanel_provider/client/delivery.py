@@ -224,10 +224,11 @@ def evaluate_delivery(
             )
         if best < min_delivered_ratio or finished:
             ratio = total.delivered / total.recipients
+            at_most = f" and at most {best:.1%} can be" if total.pending else ""
             return DeliveryVerdict(
                 "failure",
                 f"Only {total.delivered} of {total.recipients} recipient(s) delivered "
-                f"({ratio:.1%}) across {len(snapshots)} bulk(s); at least "
+                f"({ratio:.1%}){at_most} across {len(snapshots)} bulk(s); at least "
                 f"{min_delivered_ratio:.1%} required; {counts}",
                 summary,
             )

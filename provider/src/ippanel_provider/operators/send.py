@@ -41,6 +41,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _take_secret(value: Any) -> str:
+    """``value`` as text, registered with Airflow's secret masker."""
+    from ippanel_provider.hooks.ippanel import mask_secret
+
+    text = str(value)
+    mask_secret(text)
+    return text
+
+
 def _positions(positions: Sequence[int]) -> str:
     shown = ", ".join(map(str, positions[:20]))
     return shown + (f" and {len(positions) - 20} more" if len(positions) > 20 else "")
@@ -223,6 +232,10 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
     :param recipient: one number.
     :param pattern_params: the pattern's variables; values are sent as strings. (Not ``params``:
         that name belongs to Airflow's DAG params.)
+    :param secret_params: names of ``pattern_params`` whose values are secret, such as a
+        one-time code. Once rendered, each is registered with Airflow's secret masker (logs
+        show ``***``) and shown as ``***`` in the rendered fields, also when shorter than the
+        masker's 5-character minimum. The operator pushes only the bulk ids to XCom.
     """
 
     template_fields: Sequence[str] = ("code", "recipient", "pattern_params", "sender", "send_time")
@@ -233,12 +246,33 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
         code: str,
         recipient: str | int,
         pattern_params: Mapping[str, object] | None = None,
+        secret_params: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.code = code
         self.recipient = recipient
         self.pattern_params = dict(pattern_params or {})
+        self.secret_params = tuple(secret_params)
+        unknown = [name for name in self.secret_params if name not in self.pattern_params]
+        if unknown:
+            raise ValueError(
+                f"secret_params names {', '.join(map(repr, unknown))}, not in pattern_params "
+                f"({', '.join(map(repr, self.pattern_params)) or 'none'})"
+            )
+        self._secret_values: dict[str, str] = {}
+
+    def _after_render(self) -> None:
+        """Move secret values out of ``pattern_params`` before Airflow stores rendered fields."""
+        super()._after_render()
+        if not self.secret_params or not isinstance(self.pattern_params, Mapping):
+            return
+        shown = dict(self.pattern_params)
+        for name in self.secret_params:
+            if name in shown:
+                self._secret_values[name] = _take_secret(shown[name])
+                shown[name] = "***"
+        self.pattern_params = shown
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         if not isinstance(self.pattern_params, Mapping):
@@ -248,10 +282,14 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
             )
         from ippanel_provider.client.recipients import coerce_recipient
 
+        params = dict(self.pattern_params)
+        for name in self.secret_params:  # never rendered (e.g. called directly): mask now
+            if name not in self._secret_values and name in params:
+                self._secret_values[name] = _take_secret(params[name])
         return client.send_pattern(
             str(self.code),
             coerce_recipient(self.recipient),
-            self.pattern_params,
+            {**params, **self._secret_values},
             sender=sender,
             send_time=self.send_time,
         )
@@ -399,10 +437,7 @@ class IPPanelSendVotpOperator(_IPPanelSendOperator):
         values under 5 characters (a 4-digit OTP), so the stored field shows ``***`` instead.
         """
         super()._after_render()
-        from ippanel_provider.hooks.ippanel import mask_secret
-
-        self._rendered_code = str(self.code)
-        mask_secret(self._rendered_code)
+        self._rendered_code = _take_secret(self.code)
         self.code = "***"
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
