@@ -3,26 +3,24 @@
 The trigger only reads reports: no side effects, so the triggerer may restart or run it twice.
 Its deadline is an absolute epoch time, so a restarted triggerer keeps the original timeout.
 
-Imports stay minimal (the triggerer loads this module inside its event loop): the Airflow base
-class and the Airflow-free delivery poll; the hook and the async client come in ``run()``.
+The triggerer imports this module, and runs ``run()``, on its event loop: an import there
+stalls every other trigger. So the module imports only Airflow's base class, and ``run()``
+imports the poll, the hook and the async client (aiohttp) in a worker thread first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ippanel_provider.airflow_compat import BaseTrigger, TriggerEvent
-from ippanel_provider.client.delivery import (
-    TRANSIENT_ERRORS,
-    BulkSnapshot,
-    DeliveryVerdict,
-    acollect_snapshots,
-    evaluate_delivery,
-    timeout_message,
-)
+
+if TYPE_CHECKING:
+    from ippanel_provider.client.delivery import BulkSnapshot, DeliveryVerdict
 
 CLASSPATH = "ippanel_provider.triggers.delivery.IPPanelDeliveryTrigger"
 
@@ -34,6 +32,15 @@ def poll_intervals(first: float, most: float | None) -> Any:
         yield interval
         if most is not None:
             interval = min(interval * 2, max(most, first))
+
+
+def _import_off_the_loop() -> tuple[ModuleType, ModuleType]:
+    """The delivery poll and the hook module, with the async client they use."""
+    delivery = importlib.import_module("ippanel_provider.client.delivery")
+    hooks = importlib.import_module("ippanel_provider.hooks.ippanel")
+    from ippanel_provider.client import AsyncIPPanelClient  # noqa: F401  (loads the transport)
+
+    return delivery, hooks
 
 
 class IPPanelDeliveryTrigger(BaseTrigger):
@@ -83,22 +90,24 @@ class IPPanelDeliveryTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        delivery, hooks = await asyncio.to_thread(_import_off_the_loop)
         from ippanel_provider.client.errors import IPPanelError
-        from ippanel_provider.hooks.ippanel import IPPanelAsyncHook
 
         snapshots: list[BulkSnapshot] = []
         summary: dict[str, Any] = {}
         intervals = poll_intervals(self.poke_interval, self.max_poke_interval)
-        hook = IPPanelAsyncHook(self.ippanel_conn_id)
+        hook = hooks.IPPanelAsyncHook(self.ippanel_conn_id)
         try:
             client = await hook.get_conn()
             while True:
                 try:
-                    snapshots = await acollect_snapshots(client, self.outbox_ids)
-                except TRANSIENT_ERRORS as exc:
+                    snapshots = await delivery.acollect_snapshots(client, self.outbox_ids)
+                except delivery.TRANSIENT_ERRORS as exc:
                     self.log.warning("IPPanel poll failed, polling again: %s", exc)
                 else:
-                    verdict = evaluate_delivery(snapshots, self.wait_for, self.min_delivered_ratio)
+                    verdict = delivery.evaluate_delivery(
+                        snapshots, self.wait_for, self.min_delivered_ratio
+                    )
                     summary = verdict.summary
                     if verdict.status != "waiting":
                         yield self._event(verdict)
@@ -106,7 +115,7 @@ class IPPanelDeliveryTrigger(BaseTrigger):
                     self.log.info("%s", verdict.message)
                 remaining = None if self.deadline is None else self.deadline - time.time()
                 if remaining is not None and remaining <= 0:
-                    message = timeout_message(snapshots, self.wait_for)
+                    message = delivery.timeout_message(snapshots, self.wait_for)
                     yield TriggerEvent(
                         {"status": "timeout", "message": message, "summary": summary}
                     )
