@@ -3,11 +3,12 @@
 Provider modules import Airflow names from here only. Each name is resolved on first use from
 the first home that has it (newest first), so a DAG file that imports the operators does not also
 load the trigger or notifier base classes. Where a name moved (checked in 3.0.0, 3.0.6, 3.1.0,
-3.2.0 and 3.3.2; ``tests/airflow_matrix/`` checks every name on each tested version):
+3.2.0 and 3.3.2; ``tests/provider/test_airflow_compat_versions.py`` checks every name on each
+version ``make test`` installs):
 
 - ``BaseHook``: ``airflow.sdk`` from 3.1; ``airflow.hooks.base`` in 3.0 (deprecated from 3.1).
-- ``BaseNotifier``: ``airflow.sdk`` in 3.0.6+; 3.0.0's ``airflow.sdk`` maps it to a module that
-  does not exist, the class is in ``airflow.sdk.bases.notifier``.
+- ``BaseNotifier``: ``airflow.sdk`` from 3.0.2 (apache/airflow#50340); 3.0.0 and 3.0.1 map it
+  to a module that does not exist, the class is in ``airflow.sdk.bases.notifier``.
 - ``conf``: ``airflow.sdk`` from 3.2; ``airflow.configuration`` before.
 - ``AirflowFailException``, ``AirflowSensorTimeout``: ``airflow.sdk.exceptions`` from 3.2;
   ``airflow.exceptions`` before (deprecated from 3.2).

@@ -74,11 +74,12 @@ class IPPanelNotifier(BaseNotifier):
         """Airflow's environment for ``dag``, also when ``dag`` is a serialized DAG.
 
         Airflow 3.1+ hands DAG-level callbacks run by ``airflow dags test`` a ``SerializedDAG``,
-        which has no ``get_template_env`` (apache/airflow#64649): rendering crashed and no SMS
-        went out. The environment is then built from what the serialized DAG keeps: its file's
-        folder as the template search path, and undefined names as errors. Airflow does not
-        serialize ``template_searchpath``, ``user_defined_macros`` or ``user_defined_filters``,
-        so a DAG callback's templates cannot use them under ``dags test``.
+        which has no ``get_template_env`` (apache/airflow#64649, still open in 3.3.2): rendering
+        crashed and no SMS went out. The environment is then built from what the serialized DAG
+        keeps: its file's folder as the template search path, undefined names as errors.
+        Airflow does not serialize ``template_searchpath``, ``user_defined_macros`` or
+        ``user_defined_filters``, so a DAG callback's templates cannot use them under
+        ``dags test``.
         """
         if dag is None or hasattr(dag, "get_template_env"):
             return super().get_template_env(dag=dag)
