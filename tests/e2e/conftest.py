@@ -3,13 +3,15 @@ runs at once.
 
 Every test here runs once per Airflow installation: the locked one (uv.lock) and each version of
 ``scripts/airflow_matrix.py`` (the lowest supported 3.0.x and 3.1.x, each in its own venv built
-from pins kept in the repo). Besides one run of each example DAG: the CSV campaign once more with
-a file below its delivered-ratio threshold, and the test-only DAGs of ``dags/``: native
-rendering and mapping; a recipient that never gets a final status.
+from pins kept in the repo). Besides one run of each example DAG: the test-only DAGs of
+``dags/`` (native rendering and mapping; a recipient that never gets a final status) and, on the
+locked Airflow only, the CSV campaign once more with a file below its delivered-ratio threshold
+(the ratio logic does not depend on the Airflow version; the matrix stays lean).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -81,15 +83,16 @@ def dag_runs(
             dag_id: pool.submit(run_dag_test, dag_id, url, env, airflow_home=home, python=python)
             for dag_id in EXAMPLE_DAGS
         }
-        futures[CAMPAIGN_BELOW_THRESHOLD] = pool.submit(
-            run_dag_test,
-            "ippanel_csv_campaign",
-            url,
-            env,
-            airflow_home=home,
-            conf={"csv_path": str(below)},
-            python=python,
-        )
+        if python == sys.executable:  # Airflow-independent logic: once, on the locked Airflow
+            futures[CAMPAIGN_BELOW_THRESHOLD] = pool.submit(
+                run_dag_test,
+                "ippanel_csv_campaign",
+                url,
+                env,
+                airflow_home=home,
+                conf={"csv_path": str(below)},
+                python=python,
+            )
         for dag_id in (NATIVE_DAG, STUCK_DAG):
             futures[dag_id] = pool.submit(
                 run_dag_test,

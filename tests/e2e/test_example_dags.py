@@ -16,7 +16,10 @@ from airflow_env import DagRunResult
 from ippanel_mock.models.outbox import BulkFilters
 from ippanel_mock.server import ThreadedSandbox
 
-pytestmark = pytest.mark.airflow
+pytestmark = [
+    pytest.mark.airflow,
+    pytest.mark.timeout(900),  # the first test of each Airflow version waits for all its runs
+]
 
 CAMPAIGN_BELOW_THRESHOLD = "ippanel_csv_campaign:below_threshold"  # keys of conftest's dag_runs
 NATIVE_DAG = "ippanel_native_rendering"
@@ -100,11 +103,19 @@ def test_csv_campaign_sends_every_row_and_meets_the_ratio(
     totals = Counter[str]()
     for bulk in summary.values():
         totals.update(bulk["counts"])
-    assert totals["delivered"] == 8
-    assert totals["failed"] + totals["blacklisted"] == 2
-    assert "10 recipient(s) in 10 bulk(s): 8 delivered, 1 failed, 1 blacklisted, 0 pending" in (
-        result.output
+    # 8 of 10 can be delivered; the check succeeds once 70% are (each row is its own bulk, so
+    # the last statuses may still be pending then)
+    assert 7 <= totals["delivered"] <= 8
+    assert totals["failed"] <= 1
+    assert totals["blacklisted"] <= 1
+    assert sum(totals.values()) == 10
+    counts = re.search(
+        r"Delivered ratio (\d+\.\d)% reached the required 70\.0%.*?; 10 recipient\(s\) in 10 "
+        r"bulk\(s\): (\d+) delivered, (\d+) failed, (\d+) blacklisted, (\d+) pending",
+        strip_colours(result.output),
     )
+    assert counts, result.output[-3000:]
+    assert int(counts[2]) == totals["delivered"]
 
 
 def test_oncall_notifiers_text_the_engineer_and_the_team_when_a_task_fails(
@@ -148,6 +159,8 @@ def test_csv_campaign_fails_below_its_delivered_ratio(
     dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:
     """The same DAG on a file where only 3 of 5 (60%) can be delivered: the 70% threshold bites."""
+    if CAMPAIGN_BELOW_THRESHOLD not in dag_runs:
+        pytest.skip("run on the locked Airflow only (no Airflow-specific code path)")
     result = dag_runs[CAMPAIGN_BELOW_THRESHOLD]
     assert result.state == "failed"
     assert result.task_states == {"send_campaign": "success", "check_delivery": "failed"}
