@@ -10,7 +10,7 @@ RUN := $(UV) run --locked
 # metadata database, Redis as the Celery broker. Installed once, with apt-get (as root).
 SYSTEM_PACKAGES := postgresql redis-server
 
-.PHONY: demo test lint typecheck unit bench sandbox env system clean
+.PHONY: demo test lint typecheck unit bench sandbox env system matrix clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,10 +30,14 @@ system:
 	    apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# Airflow 3.0 and 3.1 beside the locked one, each in .matrix/ from pins in scripts/airflow_pins/
+matrix: env
+	$(RUN) python scripts/airflow_matrix.py build
+
 demo: env
 	$(RUN) python scripts/demo.py
 
-test: env system lint typecheck unit
+test: env system matrix lint typecheck unit
 
 lint: env
 	$(RUN) ruff check .
@@ -42,7 +46,7 @@ lint: env
 typecheck: env
 	$(RUN) mypy
 
-unit: env system
+unit: env system matrix
 	$(RUN) pytest
 
 bench: env
@@ -52,4 +56,4 @@ sandbox: env
 	$(RUN) ippanel-mock --port 8089
 
 clean:
-	rm -rf .venv $(TOOLS) .demo .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache

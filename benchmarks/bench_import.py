@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harness import ROOT, Section, median
 
@@ -28,9 +28,11 @@ class ImportRun:
     after_sdk_us: int
     """Cumulative µs of the top-level imports made after airflow.sdk (the provider's share)."""
     heaviest: list[tuple[int, str]]
+    subtrees: dict[str, int] = field(default_factory=dict)
+    """Cumulative µs of every module imported after the split point, by name."""
 
 
-def run_once(statement: str) -> ImportRun:
+def run_once(statement: str, after: str = "airflow.sdk") -> ImportRun:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="0")
     env.pop("PYTHONPROFILEIMPORTTIME", None)
     started = time.perf_counter()
@@ -43,31 +45,33 @@ def run_once(statement: str) -> ImportRun:
         env=env,
     )
     wall = time.perf_counter() - started
-    return parse(result.stderr, wall)
+    return parse(result.stderr, wall, after)
 
 
-def parse(stderr: str, wall: float) -> ImportRun:
-    """Split `-X importtime` output at the top-level airflow.sdk entry."""
+def parse(stderr: str, wall: float, after: str = "airflow.sdk") -> ImportRun:
+    """Split `-X importtime` output at the top-level entry of module ``after``."""
     sdk_us = after_us = 0
     seen_sdk = False
     nested: list[tuple[int, str]] = []
+    subtrees: dict[str, int] = {}
     for line in stderr.splitlines():
         match = IMPORTTIME_LINE.match(line)
         if not match:
             continue
         cumulative, indent, name = int(match.group(2)), len(match.group(3)), match.group(4)
         top_level = indent == 1
-        if top_level and name == "airflow.sdk":
+        if top_level and name == after:
             sdk_us, seen_sdk = cumulative, True
         elif seen_sdk:
+            subtrees[name] = cumulative
             if top_level:
                 after_us += cumulative
             elif indent <= 3:
                 nested.append((cumulative, name))
     if not seen_sdk:
-        raise RuntimeError("airflow.sdk did not show up in -X importtime output")
+        raise RuntimeError(f"{after} did not show up in -X importtime output")
     nested.sort(reverse=True)
-    return ImportRun(wall, sdk_us, after_us, nested[:5])
+    return ImportRun(wall, sdk_us, after_us, nested[:5], subtrees)
 
 
 def run(runs: int) -> Section:

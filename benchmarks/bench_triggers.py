@@ -117,7 +117,12 @@ def _worker_env(url: str) -> dict[str, str]:
     env["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
     env["AIRFLOW_CONN_IPPANEL_DEFAULT"] = json.dumps(
-        {"conn_type": "ippanel", "host": url, "password": SANDBOX_API_KEY, "extra": {"timeout": 10}}
+        {
+            "conn_type": "ippanel",
+            "host": url,
+            "password": SANDBOX_API_KEY,
+            "extra": {"read_timeout": 10},
+        }
     )
     return env
 

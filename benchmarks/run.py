@@ -18,11 +18,12 @@ import bench_bulk_send
 import bench_import
 import bench_report_scaling
 import bench_throughput
+import bench_trigger_import
 import bench_triggers
 from harness import ROOT, Section
 from report import render
 
-NAMES = ("throughput", "reports", "imports", "bulk", "triggers")
+NAMES = ("throughput", "reports", "imports", "bulk", "triggers", "trigger-import")
 
 
 def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
@@ -36,6 +37,7 @@ def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
             recipients=20_000 if quick else 100_000, repetitions=3 if quick else 9
         ),
         "triggers": lambda: bench_triggers.run(count=200),
+        "trigger-import": lambda: bench_trigger_import.run(runs=3 if quick else 7),
     }
 
 

@@ -1,7 +1,8 @@
-"""Text the on-call engineer when a task fails (``IPPanelNotifier`` as a failure callback).
+"""Text people when something fails (``IPPanelNotifier`` as a failure callback).
 
-``load_orders`` fails on purpose; its ``on_failure_callback`` sends the SMS. The same notifier
-works DAG-wide through ``default_args`` or as the DAG's own ``on_failure_callback``.
+``load_orders`` fails on purpose. Its task-level ``on_failure_callback`` texts the on-call
+engineer which task failed; the DAG's own ``on_failure_callback`` texts the team that the run
+failed (in Airflow 3 the dag-processor runs DAG callbacks; ``airflow dags test`` runs them inline).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from airflow.sdk import dag, task
 from ippanel_provider.notifications.ippanel import IPPanelNotifier
 
 ONCALL = os.environ.get("IPPANEL_ONCALL_NUMBER", "09121112233")
+TEAM = os.environ.get("IPPANEL_TEAM_NUMBER", "09121112255")
 
 notify_oncall = IPPanelNotifier(
     recipients=ONCALL,
@@ -25,6 +27,10 @@ notify_oncall = IPPanelNotifier(
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     default_args={"retries": 0},
+    on_failure_callback=IPPanelNotifier(
+        recipients=TEAM,
+        message="[Airflow] run {{ run_id }} of {{ dag.dag_id }} failed",
+    ),
     tags=["ippanel", "example"],
 )
 def ippanel_oncall_on_failure() -> None:

@@ -15,6 +15,7 @@ Command line (the sandbox must already be running)::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ class DagRunResult:
     """Each task's ``return_value`` XCom (mapped tasks as ``task_id[i]``)."""
     rendered: dict[str, Any] = field(default_factory=dict)
     """Each task's rendered template fields as Airflow stored them (after masking)."""
+    all_xcoms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every XCom of the run, by task then key."""
     output: str = ""
     duration: float = 0.0
 
@@ -65,7 +68,7 @@ def ippanel_connection_json(
             "conn_type": "ippanel",
             "host": sandbox_url,
             "password": api_key,
-            "extra": {"sender": sender, "timeout": 10},
+            "extra": {"sender": sender, "read_timeout": 10},
         }
     )
 
@@ -94,10 +97,10 @@ def base_env(airflow_home: Path, database: Path, dags_folder: Path = DAGS_FOLDER
 
 
 def _airflow(
-    args: list[str], env: Mapping[str, str], timeout: float
+    args: list[str], env: Mapping[str, str], timeout: float, python: str = sys.executable
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "airflow", *args],
+        [python, "-m", "airflow", *args],
         env=dict(env),
         cwd=REPO_ROOT,
         capture_output=True,
@@ -107,17 +110,40 @@ def _airflow(
     )
 
 
-def prepare_airflow_home(airflow_home: Path | None = None) -> Path:
-    """Create ``airflow_home`` with a migrated template database (once; reused if present)."""
+@functools.cache
+def airflow_version(python: str = sys.executable) -> tuple[int, ...]:
+    """The version of the Airflow installed for ``python``, e.g. ``(3, 0, 0)``."""
+    code = "from importlib.metadata import version; print(version('apache-airflow-core'))"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
+    return tuple(int(part) for part in out.strip().split(".")[:3])
+
+
+def prepare_airflow_home(
+    airflow_home: Path | None = None,
+    python: str = sys.executable,
+    dags_folders: Sequence[Path] = (DAGS_FOLDER,),
+) -> Path:
+    """Create ``airflow_home`` with a migrated template database (once; reused if present).
+
+    ``python`` is the interpreter of the Airflow installation to use (default: this one).
+    Airflow 3.0's ``dags test`` looks the DAG up in the database first, so there the template
+    also holds ``dags_folders`` serialized, as a dag-processor would have left them.
+    """
     home = airflow_home or Path(tempfile.mkdtemp(prefix="ippanel-airflow-"))
     home.mkdir(parents=True, exist_ok=True)
     template = home / _TEMPLATE_DB
     if not template.exists():
         partial = home / f"{_TEMPLATE_DB}.partial"
         partial.unlink(missing_ok=True)
-        result = _airflow(["db", "migrate"], base_env(home, partial), timeout=300)
+        result = _airflow(["db", "migrate"], base_env(home, partial), 300, python)
         if result.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{result.stdout}\n{result.stderr}")
+        if airflow_version(python) < (3, 1):
+            for folder in dags_folders:
+                env = base_env(home, partial, folder)
+                result = _airflow(["dags", "reserialize"], env, 300, python)
+                if result.returncode != 0:
+                    raise RuntimeError(f"dags reserialize failed:\n{result.stdout}{result.stderr}")
         partial.rename(template)
     return home
 
@@ -133,11 +159,21 @@ def _task_key(task_id: str, map_index: int) -> str:
     return task_id if map_index < 0 else f"{task_id}[{map_index}]"
 
 
-def _read_run(
-    database: Path, dag_id: str
-) -> tuple[str | None, dict[str, str | None], dict[str, Any], dict[str, Any]]:
-    """The latest run's state, task states, return values and rendered fields, read from the
-    run's database."""
+def _json_column(value: Any, encoded_twice: bool) -> Any:
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+        if encoded_twice and isinstance(value, str):
+            value = json.loads(value)
+    return value
+
+
+RunRecord = tuple[str | None, dict[str, str | None], dict[str, dict[str, Any]], dict[str, Any]]
+
+
+def _read_run(database: Path, dag_id: str, xcom_encoded_twice: bool = False) -> RunRecord:
+    """The latest run's state, task states, XComs (task -> key -> value) and rendered fields,
+    read from the run's database. Airflow 3.0 stores an XCom value as a JSON string of its JSON.
+    """
     if not database.exists():
         return None, {}, {}, {}
     with sqlite3.connect(database) as db:
@@ -156,16 +192,15 @@ def _read_run(
                 (dag_id, run_id),
             )
         }
-        xcoms = {
-            _task_key(task_id, map_index): json.loads(value) if isinstance(value, str) else value
-            for task_id, map_index, value in db.execute(
-                "SELECT task_id, map_index, value FROM xcom "
-                "WHERE dag_id = ? AND run_id = ? AND key = 'return_value'",
-                (dag_id, run_id),
-            )
-        }
+        xcoms: dict[str, dict[str, Any]] = {}
+        for task_id, map_index, key, value in db.execute(
+            "SELECT task_id, map_index, key, value FROM xcom WHERE dag_id = ? AND run_id = ?",
+            (dag_id, run_id),
+        ):
+            task = xcoms.setdefault(_task_key(task_id, map_index), {})
+            task[key] = _json_column(value, xcom_encoded_twice)
         rendered = {
-            _task_key(task_id, map_index): json.loads(value) if isinstance(value, str) else value
+            _task_key(task_id, map_index): _json_column(value, False)
             for task_id, map_index, value in db.execute(
                 "SELECT task_id, map_index, rendered_fields FROM rendered_task_instance_fields "
                 "WHERE dag_id = ? AND run_id = ?",
@@ -184,12 +219,13 @@ def run_dag_test(
     dags_folder: Path = DAGS_FOLDER,
     conf: Mapping[str, object] | None = None,
     timeout: float = 240,
+    python: str = sys.executable,
 ) -> DagRunResult:
     """Run ``airflow dags test dag_id`` with the ``ippanel_default`` connection on the sandbox.
 
     ``env`` adds or overrides environment variables (e.g. another ``AIRFLOW_CONN_*``).
     """
-    home = prepare_airflow_home(airflow_home)
+    home = prepare_airflow_home(airflow_home, python, (dags_folder,))
     database = home / f"run-{dag_id}-{uuid.uuid4().hex[:8]}.db"
     shutil.copyfile(home / _TEMPLATE_DB, database)
     run_env = base_env(home, database, dags_folder)
@@ -200,15 +236,21 @@ def run_dag_test(
         args += ["--conf", json.dumps(conf)]
     started = time.monotonic()
     try:
-        result = _airflow(args, run_env, timeout)
+        result = _airflow(args, run_env, timeout, python)
         returncode, output = result.returncode, result.stdout + result.stderr
     except subprocess.TimeoutExpired as exc:
         returncode = -1
         output = f"timed out after {timeout} s\n{_text(exc.stdout)}{_text(exc.stderr)}"
     duration = time.monotonic() - started
-    state, tasks, xcoms, rendered = _read_run(database, dag_id)
+    encoded_twice = airflow_version(python) < (3, 1)
+    state, tasks, all_xcoms, rendered = _read_run(database, dag_id, encoded_twice)
     database.unlink(missing_ok=True)
-    return DagRunResult(dag_id, returncode, state, tasks, xcoms, rendered, output, duration)
+    returned = {
+        task: xcoms["return_value"] for task, xcoms in all_xcoms.items() if "return_value" in xcoms
+    }
+    return DagRunResult(
+        dag_id, returncode, state, tasks, returned, rendered, all_xcoms, output, duration
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,12 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dag_ids", nargs="+")
     parser.add_argument("--sandbox-url", required=True, help="e.g. http://127.0.0.1:8080/v1")
     parser.add_argument("--airflow-home", type=Path, default=None)
+    parser.add_argument("--python", default=sys.executable, help="the Airflow install's python")
     parser.add_argument("--verbose", action="store_true", help="print Airflow's full output")
     args = parser.parse_args(argv)
-    home = prepare_airflow_home(args.airflow_home)
+    home = prepare_airflow_home(args.airflow_home, args.python)
     failed = 0
     for dag_id in args.dag_ids:
-        result = run_dag_test(dag_id, args.sandbox_url, airflow_home=home)
+        result = run_dag_test(dag_id, args.sandbox_url, airflow_home=home, python=args.python)
         if args.verbose:
             print(result.output)
         elif not result.succeeded:

@@ -26,6 +26,10 @@ KPI = "ippanel_daily_kpi_alert"
 OTP = "ippanel_otp_pattern"
 CAMPAIGN = "ippanel_csv_campaign"
 ONCALL = "ippanel_oncall_on_failure"
+ONCALL_NUMBER = "+989121112233"
+"""Texted by the failing task's callback (the task's worker runs it)."""
+TEAM_NUMBER = "+989121112255"
+"""Texted by the DAG's own failure callback (the dag-processor runs it)."""
 REPORT = "ippanel_report_export"
 EXAMPLE_DAGS = (KPI, OTP, CAMPAIGN, ONCALL, REPORT)
 SCHEDULED_DAGS = (KPI, REPORT)
@@ -182,5 +186,10 @@ def run_scenario(scenario: Scenario) -> None:
         record.task_instances = api.task_instances(record.dag_id, record.run_id)
         record.xcoms = api.return_values(record.dag_id, record.run_id)
         scenario.runs[(record.dag_id, record.started_by)] = record
+    # a DAG's own failure callback runs in the dag-processor, after the run has failed
+    wait_until(
+        lambda: sandbox.messages(recipient=TEAM_NUMBER), timeout=WAIT, interval=0.5,
+        what="the dag-processor to run the on-call DAG's own failure callback",
+    )  # fmt: skip
     scenario.messages = sandbox.messages()
     lap("read results")

@@ -22,9 +22,11 @@ from cluster_scenario import (
     FORM_WITH_DATE,
     KPI,
     ONCALL,
+    ONCALL_NUMBER,
     OTP,
     REPORT,
     SCHEDULE,
+    TEAM_NUMBER,
     RunRecord,
     Scenario,
 )
@@ -33,7 +35,6 @@ pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 KPI_TEAMS = [{"+989121234567", "+989351234567"}, {"+989191234567"}]
-ONCALL_NUMBER = "+989121112233"
 SEND_TASKS = {KPI: ("send_kpi[0]", "send_kpi[1]"), OTP: ("send_otp",), CAMPAIGN: ("send_campaign",)}
 
 
@@ -116,12 +117,16 @@ def test_csv_campaign_sends_every_row_once_and_meets_its_ratio(scenario: Scenari
     assert totals["failed"] + totals["blacklisted"] == 2
 
 
-def test_oncall_notifier_texts_once_when_the_task_fails(scenario: Scenario) -> None:
+def test_oncall_notifiers_text_once_each_when_the_task_fails(scenario: Scenario) -> None:
+    """The task's callback (run where the task ran) and the DAG's own callback (run by the
+    dag-processor, from the serialized DAG) each send their SMS once."""
     record = scenario.runs[(ONCALL, BUTTON)]
     assert record.run["state"] == "failed"
     assert {k: ti["state"] for k, ti in record.task_instances.items()} == {"load_orders": "failed"}
     [message] = [m for m in scenario.messages if m["recipient"] == ONCALL_NUMBER]
     assert message["text"] == (f"[Airflow] {ONCALL}.load_orders failed (run {record.run_id})")
+    [team] = [m for m in scenario.messages if m["recipient"] == TEAM_NUMBER]
+    assert team["text"] == f"[Airflow] run {record.run_id} of {ONCALL} failed"
 
 
 @pytest.mark.parametrize("started_by", [BUTTON, SCHEDULE])
@@ -138,12 +143,13 @@ def test_report_export_writes_the_day_before_the_run(scenario: Scenario, started
 
 
 def test_every_sms_went_out_exactly_once(scenario: Scenario) -> None:
-    expected = 3 * 3 + 1 + len(campaign_rows()) + 1  # three KPI runs, OTP, campaign, on-call
+    expected = 3 * 3 + 1 + len(campaign_rows()) + 2  # three KPI runs, OTP, campaign, on-call x2
     assert len(scenario.messages) == expected
     pairs = Counter((m["bulk_id"], m["recipient"]) for m in scenario.messages)
     assert [pair for pair, count in pairs.items() if count > 1] == []
     by_runs = {b for r in scenario.runs.values() if r.dag_id in SEND_TASKS for b in bulk_ids(r)}
-    assert {m["bulk_id"] for m in scenario.messages if m["recipient"] != ONCALL_NUMBER} == by_runs
+    notified = (ONCALL_NUMBER, TEAM_NUMBER)
+    assert {m["bulk_id"] for m in scenario.messages if m["recipient"] not in notified} == by_runs
 
 
 def test_deferred_sensors_survive_a_sigkilled_triggerer(scenario: Scenario) -> None:

@@ -70,6 +70,14 @@ def task_context() -> dict[str, Any]:
     return {"ti": RecordingTaskInstance()}
 
 
+def poke(sensor: Any) -> Any:
+    """One ``sensor.poke``: its XCom value when done, else ``False``."""
+    from airflow.sdk import PokeReturnValue
+
+    result = sensor.poke(task_context())
+    return result.xcom_value if isinstance(result, PokeReturnValue) else result
+
+
 def send_sms(sandbox: ThreadedSandbox, *recipients: str, message: str = "hello") -> list[int]:
     """Send through the plain client (not the code under test) and return the bulk ids."""
     from ippanel_provider.client import IPPanelClient

@@ -45,9 +45,9 @@ def test_all_invalid_entries_are_reported_together_with_positions() -> None:
     values = ["09121234567", "nope", "09351234567", "0212345678", 9121234567]
     with pytest.raises(InvalidRecipientsError) as info:
         normalize_recipients(values)  # type: ignore[arg-type]
-    assert [position for position, _ in info.value.invalid] == [1, 3, 4]
+    assert [position for position, _ in info.value.invalid] == [2, 4, 5]  # 1-based
     assert info.value.total == 5
-    assert "#1: 'nope'" in str(info.value)
+    assert "#2: 'nope'" in str(info.value)
     assert isinstance(info.value, ValueError)
 
 
@@ -82,3 +82,12 @@ def test_chunks_cover_everything_in_order() -> None:
     assert [x for p in pieces for x in p] == items
     with pytest.raises(ValueError, match="at least 1"):
         list(chunked(items, 0))
+
+
+def test_unique_recipients_keeps_the_first_of_each_and_names_the_repeats() -> None:
+    from ippanel_provider.client.recipients import unique_recipients
+
+    numbers = normalize_recipients(["0912 123 4567", "09351234567", "۰۹۱۲۱۲۳۴۵۶۷", "+989121234567"])
+    assert unique_recipients(numbers) == (["+989121234567", "+989351234567"], [3, 4])
+    pairs = [("a", "x"), ("a", "y"), ("a", "x")]
+    assert unique_recipients(pairs) == ([("a", "x"), ("a", "y")], [3])

@@ -44,14 +44,15 @@ def test_extras_are_parsed_into_client_settings(monkeypatch: pytest.MonkeyPatch)
         password="a-long-api-key",
         extra={
             "sender": "+9810001",
-            "timeout": "12.5",
+            "read_timeout": "12.5",
             "recipients_per_request": "250",
             "verify": "false",
             "proxy": "http://proxy.local:3128",
         },
     )
     config = IPPanelHook().config
-    assert (config.sender, config.timeout, config.recipients_per_request) == ("+9810001", 12.5, 250)
+    assert (config.sender, config.recipients_per_request) == ("+9810001", 250)
+    assert config.timeout == (5.0, 12.5)
     assert config.verify is False
     assert config.proxy == "http://proxy.local:3128"
     assert config.api_key == "a-long-api-key"

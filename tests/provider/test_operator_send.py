@@ -238,7 +238,7 @@ def test_refused_connection_is_left_to_airflow_retries(monkeypatch: pytest.Monke
         monkeypatch,
         host="http://127.0.0.1:9",
         password="sandbox-api-key",
-        extra={"sender": "+983000505", "timeout": 2},
+        extra={"sender": "+983000505", "connect_timeout": 2},
     )
     op = IPPanelSendSmsOperator(task_id="send", recipients="09121234567", message="x")
     with pytest.raises(IPPanelTransportError):

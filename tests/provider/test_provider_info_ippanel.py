@@ -44,8 +44,9 @@ def test_providers_manager_builds_the_connection_form() -> None:
     assert hook_info.hook_class_name.endswith("IPPanelHook")
     manager = ProvidersManager()
     widgets = manager.connection_form_widgets
-    for field in ("sender", "timeout", "totp_secret", "recipients_per_request", "verify", "proxy"):
-        assert f"extra__ippanel__{field}" in widgets
+    ippanel = {name for name in widgets if name.startswith("extra__ippanel__")}
+    assert ippanel == {f"extra__ippanel__{field}" for field in CONNECTION_FIELDS}
+    assert "extra__ippanel__timeout" not in ippanel
     assert widgets["extra__ippanel__totp_secret"].is_sensitive
     behaviour = manager.field_behaviours["ippanel"]
     assert behaviour["relabeling"]["password"] == "API key"
@@ -59,8 +60,7 @@ def test_legacy_field_behaviour_matches_the_declared_one() -> None:
     assert "https://edge.ippanel.com/v1" in behaviour["placeholders"]["host"]
 
 
-def test_legacy_form_widgets_when_the_fab_ui_is_installed() -> None:
-    pytest.importorskip("flask_appbuilder")
+def test_legacy_form_widgets_when_wtforms_is_installed() -> None:
     pytest.importorskip("wtforms")
     widgets = IPPanelHook.get_connection_form_widgets()
     assert set(widgets) == set(CONNECTION_FIELDS)

@@ -9,19 +9,14 @@ from typing import Any
 
 import pendulum
 import pytest
-from airflow.sdk import DAG, PokeReturnValue
+from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-from airflow_support import add_chaos, force_state, send_sms, task_context
+from airflow_support import add_chaos, force_state, poke, send_sms, task_context
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import OutboxState
+from ippanel_provider.client.delivery import coerce_outbox_ids
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
-from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
 from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
-
-
-def poke(sensor: IPPanelDeliverySensor) -> Any:
-    result = sensor.poke(task_context())  # type: ignore[arg-type]
-    return result.xcom_value if isinstance(result, PokeReturnValue) else result
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
@@ -199,3 +194,26 @@ def test_deferrable_defaults_to_the_operators_default_deferrable_setting() -> No
         assert process.returncode == 0, stderr
         seen[setting] = stdout.strip().splitlines()[-1]
     assert seen == {"True": "True", "False": "False"}
+
+
+def test_old_delivery_check_path_still_works_and_says_where_it_moved() -> None:
+    code = (
+        "import warnings\n"
+        "warnings.simplefilter('error', DeprecationWarning)\n"
+        "try:\n"
+        "    import ippanel_provider.sensors.delivery_check\n"
+        "except DeprecationWarning as exc:\n"
+        "    print(exc)\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "from ippanel_provider.sensors.delivery_check import evaluate_delivery\n"
+        "from ippanel_provider.client.delivery import evaluate_delivery as moved\n"
+        "print(evaluate_delivery is moved)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.splitlines()[-2:] == [
+        "ippanel_provider.sensors.delivery_check is deprecated; "
+        "import from ippanel_provider.client.delivery instead",
+        "True",
+    ]

@@ -11,6 +11,7 @@ import requests
 from airflow.sdk._shared.module_loading import import_string
 from airflow_support import add_chaos, captured, chaos_fired, force_state, send_sms
 from ippanel_mock.server import ThreadedSandbox
+from ippanel_provider.client import delivery as delivery_module
 from ippanel_provider.client.errors import IPPanelRateLimitError
 from ippanel_provider.triggers import delivery as trigger_module
 from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
@@ -109,6 +110,9 @@ class RecordedSleeps:
         if len(self.seconds) >= self.stop_after:
             self.trigger.deadline = time.time() - 1  # the next poll is the last one
 
+    async def to_thread(self, function: Any) -> Any:
+        return function()
+
 
 @pytest.mark.ippanel_sandbox(delivery_delay=600)
 async def test_run_sleeps_poke_interval_between_polls_also_after_errors(
@@ -116,7 +120,7 @@ async def test_run_sleeps_poke_interval_between_polls_also_after_errors(
 ) -> None:
     ids = send_sms(sandbox, "09121234567")
     add_chaos(sandbox, route="/api/report/*", first_n=1, status=500)
-    real_collect = trigger_module.acollect_snapshots
+    real_collect = delivery_module.acollect_snapshots
     rate_limited: list[bool] = []
 
     async def rate_limited_once(client: Any, outbox_ids: Any) -> Any:
@@ -128,7 +132,7 @@ async def test_run_sleeps_poke_interval_between_polls_also_after_errors(
     trigger = IPPanelDeliveryTrigger(outbox_ids=ids, poke_interval=7, deadline=time.time() + 3600)
     sleeps = RecordedSleeps(trigger, stop_after=3)
     monkeypatch.setattr(trigger_module, "asyncio", sleeps)
-    monkeypatch.setattr(trigger_module, "acollect_snapshots", rate_limited_once)
+    monkeypatch.setattr(delivery_module, "acollect_snapshots", rate_limited_once)
     event = await first_event(trigger)
     # polls: 429 -> sleep, 500 -> sleep, still sending -> sleep, still sending -> timeout
     assert sleeps.seconds == [7.0, 7.0, 7.0]

@@ -1,31 +1,85 @@
-"""Airflow names whose home moved between 3.0 and 3.3 (``airflow.sdk`` first).
+"""Every Airflow name the provider uses, found in its home on each supported Airflow (3.0 - 3.x).
 
-``airflow.sdk`` gained ``BaseNotifier`` in 3.1 and ``conf`` in 3.2; the exceptions moved there
-after 3.0. Every fallback is the 3.0 location, so DAG files using this provider parse on 3.0+.
+Provider modules import Airflow names from here only. Each name is resolved on first use from
+the first home that has it (newest first), so a DAG file that imports the operators does not also
+load the trigger or notifier base classes. Where a name moved (checked in 3.0.0, 3.0.6, 3.1.0,
+3.2.0 and 3.3.2; ``tests/provider/test_airflow_compat_versions.py`` checks every name on each
+version ``make test`` installs):
+
+- ``BaseHook``: ``airflow.sdk`` from 3.1; ``airflow.hooks.base`` in 3.0 (deprecated from 3.1).
+- ``BaseNotifier``: ``airflow.sdk`` from 3.0.2 (apache/airflow#50340); 3.0.0 and 3.0.1 map it
+  to a module that does not exist, the class is in ``airflow.sdk.bases.notifier``.
+- ``conf``: ``airflow.sdk`` from 3.2; ``airflow.configuration`` before.
+- ``AirflowFailException``, ``AirflowSensorTimeout``: ``airflow.sdk.exceptions`` from 3.2;
+  ``airflow.exceptions`` before (deprecated from 3.2).
+- ``mask_secret``: ``airflow.sdk.log`` in 3.0.6+; 3.0.0 has it only in
+  ``airflow.sdk.execution_time.secrets_masker`` (deprecated from 3.1).
+- ``amask_secret``: ``airflow.sdk.log`` from 3.3; ``None`` before (use ``mask_secret``).
+- ``BaseTrigger``, ``TriggerEvent``: ``airflow.triggers.base`` in every 3.x.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-try:
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
-except ImportError:  # Airflow 3.0 kept them in airflow.exceptions
-    from airflow.exceptions import (  # type: ignore[no-redef]
-        AirflowFailException,
-        AirflowSensorTimeout,
+if TYPE_CHECKING:
+    from airflow.sdk import (
+        BaseHook,
+        BaseNotifier,
+        BaseOperator,
+        BaseSensorOperator,
+        Connection,
+        Context,
+        PokeReturnValue,
+        conf,
     )
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+    from airflow.sdk.log import amask_secret, mask_secret
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-try:
-    from airflow.sdk import conf
-except ImportError:  # Airflow 3.0/3.1
-    from airflow.configuration import conf  # type: ignore[assignment]
+HOMES: dict[str, tuple[str, ...]] = {
+    "BaseOperator": ("airflow.sdk",),
+    "BaseSensorOperator": ("airflow.sdk",),
+    "PokeReturnValue": ("airflow.sdk",),
+    "Connection": ("airflow.sdk",),
+    "Context": ("airflow.sdk",),
+    "BaseHook": ("airflow.sdk", "airflow.hooks.base"),
+    "BaseNotifier": ("airflow.sdk", "airflow.sdk.bases.notifier"),
+    "conf": ("airflow.sdk", "airflow.configuration"),
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),
+    "AirflowSensorTimeout": ("airflow.sdk.exceptions", "airflow.exceptions"),
+    "mask_secret": ("airflow.sdk.log", "airflow.sdk.execution_time.secrets_masker"),
+    "amask_secret": ("airflow.sdk.log",),
+    "BaseTrigger": ("airflow.triggers.base",),
+    "TriggerEvent": ("airflow.triggers.base",),
+}
+"""Name -> the modules that hold it, newest home first."""
 
-try:
-    from airflow.sdk import BaseNotifier
-except ImportError:  # Airflow 3.0
-    from airflow.notifications.basenotifier import BaseNotifier  # type: ignore[no-redef]
+OPTIONAL = frozenset({"amask_secret"})
+"""Names that are ``None`` on Airflow versions without them."""
+
+
+def resolve(name: str) -> tuple[Any, str]:
+    """``(object, home module)`` of an Airflow name, from its first home that has it."""
+    failures = []
+    for home in HOMES[name]:
+        try:
+            return getattr(importlib.import_module(home), name), home
+        except (ImportError, AttributeError) as exc:
+            failures.append(f"{home}: {exc}")
+    if name in OPTIONAL:
+        return None, ""
+    raise ImportError(f"Airflow name {name!r} not found; tried {'; '.join(failures)}", name=name)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value, _ = resolve(name)
+    globals()[name] = value
+    return value
 
 
 class AfterRenderMixin:
@@ -53,10 +107,23 @@ class AfterRenderMixin:
         """Work on the rendered fields (coerce, resolve, mask)."""
 
 
-__all__ = [
+__all__ = [  # every key of HOMES, plus the helpers
+    "HOMES",
+    "OPTIONAL",
     "AfterRenderMixin",
     "AirflowFailException",
     "AirflowSensorTimeout",
+    "BaseHook",
     "BaseNotifier",
+    "BaseOperator",
+    "BaseSensorOperator",
+    "BaseTrigger",
+    "Connection",
+    "Context",
+    "PokeReturnValue",
+    "TriggerEvent",
+    "amask_secret",
     "conf",
+    "mask_secret",
+    "resolve",
 ]

@@ -12,16 +12,28 @@ from typing import Any
 PACKAGE = "ippanel_provider"
 INTEGRATION = "IPPanel"
 
+DEFAULT_CONNECT_TIMEOUT = 5
+DEFAULT_READ_TIMEOUT = 30
+"""Seconds; the client's defaults too, so a connection saved as the form prefills it behaves
+like one without timeouts."""
+
 CONNECTION_FIELDS: dict[str, dict[str, Any]] = {
     "sender": {
         "label": "Default sender number",
         "description": "Line number used when a task names no sender, e.g. +983000505.",
-        "schema": {"type": ["string", "null"]},
+        "schema": {"type": ["string", "null"], "examples": ["+983000505"]},
     },
-    "timeout": {
-        "label": "Timeout (seconds)",
-        "description": "Read timeout for each API request.",
-        "schema": {"type": ["number", "null"], "default": 30},
+    "connect_timeout": {
+        "label": "Connect timeout (seconds)",
+        "description": "How long to wait for a connection to IPPanel. Nothing was sent yet, "
+        "so a connect timeout is retried.",
+        "schema": {"type": ["number", "null"], "default": DEFAULT_CONNECT_TIMEOUT},
+    },
+    "read_timeout": {
+        "label": "Read timeout (seconds)",
+        "description": "How long to wait for IPPanel's answer. A send whose answer is late is "
+        "never retried (it may have gone out).",
+        "schema": {"type": ["number", "null"], "default": DEFAULT_READ_TIMEOUT},
     },
     "totp_secret": {
         "label": "TOTP secret",
@@ -39,10 +51,12 @@ CONNECTION_FIELDS: dict[str, dict[str, Any]] = {
     },
     "proxy": {
         "label": "Proxy URL",
-        "description": "HTTP(S) proxy for API requests, e.g. http://proxy:3128.",
-        "schema": {"type": ["string", "null"]},
+        "description": "HTTP(S) proxy for API requests, e.g. http://proxy.example:3128.",
+        "schema": {"type": ["string", "null"], "examples": ["http://proxy.example:3128"]},
     },
 }
+"""The form's extra fields. Airflow 3.2+ shows a string field's ``examples`` as a suggestion
+list (its placeholder); 3.0/3.1 show the description, where the example is repeated."""
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["schema", "port"],

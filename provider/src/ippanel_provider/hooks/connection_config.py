@@ -11,13 +11,27 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ippanel_provider.client import DEFAULT_BASE_URL, Credentials
+from ippanel_provider.get_provider_info import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
+    from ippanel_provider.airflow_compat import Connection
 
 KNOWN_EXTRAS = frozenset(
-    {"sender", "timeout", "totp_secret", "recipients_per_request", "verify", "proxy"}
+    {
+        "sender",
+        "connect_timeout",
+        "read_timeout",
+        "timeout",
+        "totp_secret",
+        "recipients_per_request",
+        "verify",
+        "proxy",
+    }
 )
+DEPRECATED_EXTRAS = {
+    "timeout": "use connect_timeout and read_timeout (a number here sets both, a [connect, read] "
+    "pair each; connect_timeout/read_timeout win where both are set)",
+}
 LEGACY_PREFIX = "extra__ippanel__"
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -42,11 +56,13 @@ class IPPanelConnectionConfig:
     api_key: str | None = field(default=None, repr=False)
     credentials: Credentials | None = field(default=None, repr=False)
     sender: str | None = None
-    timeout: float | tuple[float, float] | None = None
+    timeout: tuple[float, float] = (float(DEFAULT_CONNECT_TIMEOUT), float(DEFAULT_READ_TIMEOUT))
+    """(connect, read) seconds."""
     recipients_per_request: int | None = None
     verify: bool | str = True
     proxy: str | None = None
     ignored_extras: tuple[str, ...] = ()
+    deprecated_extras: tuple[str, ...] = ()
 
     @property
     def secrets(self) -> list[str]:
@@ -62,9 +78,8 @@ class IPPanelConnectionConfig:
             "verify": self.verify,
             "proxy": self.proxy,
             "default_sender": self.sender,
+            "timeout": self.timeout,
         }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
         if self.recipients_per_request is not None:
             kwargs["recipients_per_request"] = self.recipients_per_request
         return kwargs
@@ -78,6 +93,7 @@ class IPPanelConnectionConfig:
             if value is not None and value != ""
         }
         unknown = tuple(sorted(k for k in cleaned if k not in KNOWN_EXTRAS))
+        deprecated = tuple(sorted(k for k in cleaned if k in DEPRECATED_EXTRAS))
         secret = conn.password or None
         totp = _opt_str(cleaned.get("totp_secret"))
         if conn.login:
@@ -100,13 +116,14 @@ class IPPanelConnectionConfig:
             api_key=api_key,
             credentials=credentials,
             sender=_opt_str(cleaned.get("sender")),
-            timeout=_timeout(conn_id, cleaned.get("timeout")),
+            timeout=_timeouts(conn_id, cleaned),
             recipients_per_request=_positive_int(
                 conn_id, "recipients_per_request", cleaned.get("recipients_per_request")
             ),
             verify=_verify(conn_id, cleaned.get("verify", True)),
             proxy=_opt_str(cleaned.get("proxy")),
             ignored_extras=unknown,
+            deprecated_extras=deprecated,
         )
 
 
@@ -137,21 +154,33 @@ def _base_url(conn: Connection) -> str:
     return url
 
 
-def _timeout(conn_id: str, value: Any) -> float | tuple[float, float] | None:
-    if value is None:
-        return None
+def _timeouts(conn_id: str, extras: dict[str, Any]) -> tuple[float, float]:
+    """(connect, read) from ``connect_timeout``/``read_timeout``, else the deprecated ``timeout``,
+    else the defaults."""
+    connect, read = float(DEFAULT_CONNECT_TIMEOUT), float(DEFAULT_READ_TIMEOUT)
+    legacy = extras.get("timeout")
+    if legacy is not None:
+        if isinstance(legacy, list | tuple) and len(legacy) == 2:
+            connect = _seconds(conn_id, "timeout", legacy[0])
+            read = _seconds(conn_id, "timeout", legacy[1])
+        else:
+            connect = read = _seconds(conn_id, "timeout", legacy)
+    if extras.get("connect_timeout") is not None:
+        connect = _seconds(conn_id, "connect_timeout", extras["connect_timeout"])
+    if extras.get("read_timeout") is not None:
+        read = _seconds(conn_id, "read_timeout", extras["read_timeout"])
+    return connect, read
+
+
+def _seconds(conn_id: str, name: str, value: Any) -> float:
     try:
-        if isinstance(value, list | tuple) and len(value) == 2:
-            connect, read = float(value[0]), float(value[1])
-            if connect > 0 and read > 0:
-                return (connect, read)
-        elif not isinstance(value, bool) and float(value) > 0:
+        if not isinstance(value, bool) and float(value) > 0:
             return float(value)
     except (TypeError, ValueError):
         pass
     raise IPPanelConnectionError(
-        f"Connection {conn_id!r}: extra 'timeout' must be a positive number of seconds "
-        f"or a [connect, read] pair, got {value!r}."
+        f"Connection {conn_id!r}: extra {name!r} must be a positive number of seconds, "
+        f"got {value!r}."
     )
 
 

@@ -6,8 +6,9 @@ the client they return (``get_conn()``), which knows nothing about Airflow.
 Connection fields: ``host`` is the API base URL (the API is white-labelled, so any host works;
 default https://edge.ippanel.com/v1), ``password`` the API key. With ``login`` set, ``password`` is
 the account password and the client logs in (``totp_secret`` in the extras answers a Google
-Authenticator step). Extras: ``sender``, ``timeout``, ``totp_secret``, ``recipients_per_request``,
-``verify``, ``proxy``; anything else is ignored with a warning.
+Authenticator step). Extras: ``sender``, ``connect_timeout`` and ``read_timeout`` (seconds,
+default 5 and 30; the older ``timeout`` still works and sets both), ``totp_secret``,
+``recipients_per_request``, ``verify``, ``proxy``; anything else is ignored with a warning.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook
-
-from ippanel_provider.client import AsyncIPPanelClient, IPPanelClient
+from ippanel_provider import airflow_compat
+from ippanel_provider.airflow_compat import BaseHook
 from ippanel_provider.hooks.connection_config import (
+    DEPRECATED_EXTRAS,
     KNOWN_EXTRAS,
     IPPanelConnectionConfig,
     IPPanelConnectionError,
@@ -29,8 +30,8 @@ from ippanel_provider.hooks.connection_config import (
 )
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
-
+    from ippanel_provider.airflow_compat import Connection
+    from ippanel_provider.client import AsyncIPPanelClient, IPPanelClient
     from ippanel_provider.client.models import AccountInfo
 
 __all__ = [
@@ -45,27 +46,19 @@ __all__ = [
 
 def mask_secret(value: str | None) -> None:
     """Register ``value`` with Airflow's secrets masker so task logs show ``***`` instead."""
-    if not value:
-        return
-    try:
-        from airflow.sdk.log import mask_secret as _mask
-    except ImportError:  # Airflow 3.0
-        from airflow.sdk.execution_time.secrets_masker import (  # type: ignore[no-redef]
-            mask_secret as _mask,
-        )
-    _mask(value)
+    if value:
+        airflow_compat.mask_secret(value)
 
 
 async def amask_secret(value: str | None) -> None:
     """:func:`mask_secret` for the event loop (the triggerer's comms channel is async)."""
     if not value:
         return
-    try:
-        from airflow.sdk.log import amask_secret as _amask
-    except ImportError:  # Airflow < 3.2
+    amask = airflow_compat.amask_secret
+    if amask is None:  # Airflow < 3.3
         mask_secret(value)
         return
-    await _amask(value)
+    await amask(value)
 
 
 def _schedule_amask(value: str) -> None:
@@ -117,44 +110,14 @@ class _IPPanelHookBase(BaseHook):
                 ", ".join(config.ignored_extras),
                 ", ".join(sorted(KNOWN_EXTRAS)),
             )
+        for name in config.deprecated_extras:
+            self.log.warning(
+                "Connection %r: extra %r is deprecated: %s.",
+                config.conn_id,
+                name,
+                DEPRECATED_EXTRAS[name],
+            )
         return config
-
-    @classmethod
-    def get_connection_form_widgets(cls) -> dict[str, Any]:
-        """Extra fields of the connection form (Airflow 3.0/3.1; 3.2+ reads provider info)."""
-        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
-        from flask_babel import lazy_gettext
-        from wtforms import BooleanField, IntegerField, PasswordField, StringField
-
-        from ippanel_provider.get_provider_info import CONNECTION_FIELDS
-
-        widgets: dict[str, Any] = {}
-        for name, spec in CONNECTION_FIELDS.items():
-            label = lazy_gettext(spec["label"])
-            description = spec.get("description", "")
-            types = spec["schema"]["type"]
-            if spec["schema"].get("format") == "password":
-                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget())
-            elif "boolean" in types:
-                widgets[name] = BooleanField(label, default=spec["schema"].get("default"))
-            elif "integer" in types:
-                widgets[name] = IntegerField(label, description=description)
-            else:
-                widgets[name] = StringField(
-                    label, widget=BS3TextFieldWidget(), description=description
-                )
-        return widgets
-
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """Relabelled/hidden standard fields (Airflow 3.0/3.1; 3.2+ reads provider info)."""
-        from ippanel_provider.get_provider_info import UI_FIELD_BEHAVIOUR
-
-        return {
-            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
-            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
-            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
-        }
 
 
 class IPPanelHook(_IPPanelHookBase):
@@ -175,6 +138,44 @@ class IPPanelHook(_IPPanelHookBase):
         super().__init__(ippanel_conn_id, client_kwargs=client_kwargs)
         self._client: IPPanelClient | None = None
 
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields of the connection form for Airflow 3.0/3.1 (3.2+ reads provider info).
+
+        Their UI API turns these wtforms fields into its form (wtforms comes with the FAB
+        provider; without it only the JSON extra field shows). Defined here, on the registered
+        hook class: Airflow reads these methods from the class's own ``__dict__`` only.
+        """
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+
+        from ippanel_provider.get_provider_info import CONNECTION_FIELDS
+
+        widgets: dict[str, Any] = {}
+        for name, spec in CONNECTION_FIELDS.items():
+            label, description = spec["label"], spec.get("description", "")
+            default = spec["schema"].get("default")
+            types = spec["schema"]["type"]
+            if spec["schema"].get("format") == "password":
+                widgets[name] = PasswordField(label, description=description)
+            elif "boolean" in types:
+                widgets[name] = BooleanField(label, description=description, default=default)
+            elif "integer" in types or "number" in types:
+                widgets[name] = IntegerField(label, description=description, default=default)
+            else:
+                widgets[name] = StringField(label, description=description, default=default)
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Relabelled/hidden standard fields (Airflow 3.0/3.1; 3.2+ reads provider info)."""
+        from ippanel_provider.get_provider_info import UI_FIELD_BEHAVIOUR
+
+        return {
+            "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
+            "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
+            "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
+        }
+
     @cached_property
     def config(self) -> IPPanelConnectionConfig:
         conn = self.get_connection(self.ippanel_conn_id)
@@ -189,6 +190,8 @@ class IPPanelHook(_IPPanelHookBase):
 
     def get_conn(self) -> IPPanelClient:
         if self._client is None:
+            from ippanel_provider.client import IPPanelClient
+
             config = self.config
             self._client = IPPanelClient(
                 config.base_url, on_token=mask_secret, **self._client_settings(config)
@@ -243,7 +246,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
             aget = getattr(BaseHook, "aget_connection", None)
             if aget is not None:
                 conn = await aget(self.ippanel_conn_id)
-            else:  # Airflow 3.0
+            else:  # Airflow 3.0 (asgiref is an Airflow dependency)
                 from asgiref.sync import sync_to_async
 
                 conn = await sync_to_async(self.get_connection)(self.ippanel_conn_id)
@@ -256,6 +259,8 @@ class IPPanelAsyncHook(_IPPanelHookBase):
 
     async def get_conn(self) -> AsyncIPPanelClient:
         if self._client is None:
+            from ippanel_provider.client import AsyncIPPanelClient
+
             config = await self.get_config()
             self._client = AsyncIPPanelClient(
                 config.base_url, on_token=_schedule_amask, **self._client_settings(config)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ippanel_provider.airflow_compat import BaseNotifier
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    import jinja2
+
+    from ippanel_provider.airflow_compat import Context
 
 DEFAULT_MESSAGE = (
     "Airflow: DAG {{ dag.dag_id }} run {{ run_id }}"
@@ -31,6 +34,11 @@ class IPPanelNotifier(BaseNotifier):
     :param pattern_params: the pattern's variables (templated).
     :param sender: line number; defaults to the connection's ``sender`` extra.
     :param ippanel_conn_id: the IPPanel connection.
+    :param keep_duplicates: text every entry, even one person listed twice (default: the
+        numbers are normalized and each person gets one SMS).
+
+    Works as a task callback and as a DAG callback, in the dag-processor (where Airflow 3 runs
+    DAG callbacks) and under ``airflow dags test``.
     """
 
     template_fields: Sequence[str] = (
@@ -51,6 +59,7 @@ class IPPanelNotifier(BaseNotifier):
         pattern_params: Mapping[str, object] | None = None,
         sender: str | None = None,
         ippanel_conn_id: str = "ippanel_default",
+        keep_duplicates: bool = False,
     ) -> None:
         super().__init__()
         self.recipients = recipients
@@ -59,12 +68,53 @@ class IPPanelNotifier(BaseNotifier):
         self.pattern_params = dict(pattern_params or {})
         self.sender = sender
         self.ippanel_conn_id = ippanel_conn_id
+        self.keep_duplicates = keep_duplicates
+
+    def get_template_env(self, dag: Any = None) -> jinja2.Environment:
+        """Airflow's environment for ``dag``, also when ``dag`` is a serialized DAG.
+
+        Airflow 3.1+ hands DAG-level callbacks run by ``airflow dags test`` a ``SerializedDAG``,
+        which has no ``get_template_env`` (apache/airflow#64649, still open in 3.3.2): rendering
+        crashed and no SMS went out. The environment is then built from what the serialized DAG
+        keeps: its file's folder as the template search path, undefined names as errors.
+        Airflow does not serialize ``template_searchpath``, ``user_defined_macros`` or
+        ``user_defined_filters``, so a DAG callback's templates cannot use them under
+        ``dags test``.
+        """
+        if dag is None or hasattr(dag, "get_template_env"):
+            return super().get_template_env(dag=dag)
+        import jinja2
+
+        env = super().get_template_env(dag=None)
+        env.undefined = jinja2.StrictUndefined
+        env.add_extension("jinja2.ext.do")
+        fileloc = getattr(dag, "fileloc", None)
+        if fileloc:
+            env.loader = jinja2.FileSystemLoader([os.path.dirname(fileloc)])
+        return env
+
+    def _numbers(self) -> list[str]:
+        from ippanel_provider.client.recipients import (
+            coerce_recipients,
+            normalize_recipients,
+            unique_recipients,
+        )
+
+        numbers = normalize_recipients(coerce_recipients(self.recipients))
+        if self.keep_duplicates:
+            return numbers
+        unique, dropped = unique_recipients(numbers)
+        if dropped:
+            self.log.info(
+                "Dropped %d repeated recipient(s) after normalisation: one SMS per person.",
+                len(dropped),
+            )
+        return unique
 
     def notify(self, context: Context) -> None:
         from ippanel_provider.hooks.ippanel import IPPanelHook
-        from ippanel_provider.operators.send import coerce_recipients
 
-        numbers = coerce_recipients(self.recipients)
+        numbers = self._numbers()
         with IPPanelHook(self.ippanel_conn_id) as hook:
             client = hook.get_conn()
             sender = self.sender or hook.default_sender
@@ -84,9 +134,8 @@ class IPPanelNotifier(BaseNotifier):
 
     async def async_notify(self, context: Context) -> None:
         from ippanel_provider.hooks.ippanel import IPPanelAsyncHook
-        from ippanel_provider.operators.send import coerce_recipients
 
-        numbers = coerce_recipients(self.recipients)
+        numbers = self._numbers()
         async with IPPanelAsyncHook(self.ippanel_conn_id) as hook:
             client = await hook.get_conn()
             sender = self.sender or (await hook.get_config()).sender

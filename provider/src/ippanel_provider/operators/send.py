@@ -1,192 +1,34 @@
 """One operator per IPPanel sending type; each returns the bulk ids (``message_outbox_ids``).
 
-The module imports only ``airflow.sdk`` at the top: DAG files that use these operators are
-parsed constantly, so the hook and the HTTP client are imported inside ``execute``.
-
-Retries: a send has no idempotency key, so a blind retry can text people twice. These operators
-therefore fail *without* Airflow retries (``AirflowFailException``) when the outcome of a send is
-unknown, when part of a split send was already accepted, and for errors a retry cannot fix
-(validation, authentication). Only errors that certainly sent nothing (connection refused,
-rate limit) are left to the task's ``retries``.
+The module imports only the Airflow base operator at the top: DAG files that use these operators
+are parsed constantly, so the hook and the HTTP client are imported inside ``execute``. What the
+operators share (one send, recipients, retries) is in ``operators/base.py``.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseOperator
-
-from ippanel_provider.airflow_compat import AfterRenderMixin
+from ippanel_provider.operators.base import IPPanelSendOperatorBase, take_secret
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
-
     from ippanel_provider.client import IPPanelClient, SendResult
 
-_SEPARATORS = re.compile(r"[,;\n\r]+")
-
 RecipientsArg = str | int | Iterable[str | int]
+MOVED_TO_CLIENT = ("coerce_recipient", "coerce_recipients")
+"""Recipient parsing lives in ``ippanel_provider.client.recipients``; the old names still work."""
 
 
-def coerce_recipients(value: Any, *, what: str = "recipients") -> list[str]:
-    """Rendered recipients as a list of strings.
+def __getattr__(name: str) -> Any:
+    if name in MOVED_TO_CLIENT:
+        from ippanel_provider.client import recipients
 
-    Accepts one number, a comma/semicolon/newline separated string, or any iterable of numbers
-    (``render_template_as_native_obj`` may turn a rendered number into an ``int``). A string
-    that is a list literal is read as that list: without native rendering, a template such as
-    ``"{{ params.numbers }}"`` renders a list param as ``"['0912...', '0935...']"``.
-    """
-    if isinstance(value, str):
-        value = _list_literal(value)
-    if value is None:
-        raise ValueError(f"{what} is empty: give at least one mobile number")
-    if isinstance(value, bool):
-        raise TypeError(f"{what} must be phone numbers, got a boolean")
-    if isinstance(value, str | int):
-        items: list[Any] = [value]
-    elif isinstance(value, Iterable) and not isinstance(value, Mapping):
-        items = list(value)
-    else:
-        raise TypeError(f"{what} must be a number, a string or a list, got {type(value).__name__}")
-    numbers: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, str | int):
-            raise TypeError(f"{what} must contain phone numbers, got {item!r}")
-        numbers += [part.strip() for part in _SEPARATORS.split(str(item)) if part.strip()]
-    if not numbers:
-        raise ValueError(f"{what} is empty: give at least one mobile number")
-    return numbers
+        return getattr(recipients, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _list_literal(text: str) -> Any:
-    """``text`` as a list/tuple when it is the repr of one, else ``text`` unchanged."""
-    stripped = text.strip()
-    if (stripped[:1], stripped[-1:]) not in (("[", "]"), ("(", ")")):
-        return text
-    try:
-        parsed = ast.literal_eval(stripped)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return text  # e.g. "(0912) 123 4567": an ordinary number with parentheses
-    return parsed if isinstance(parsed, list | tuple) else text
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def coerce_recipient(value: Any) -> str:
-    """Exactly one rendered recipient, as a string (pattern and VOTP sends)."""
-    numbers = coerce_recipients(value, what="recipient")
-    if len(numbers) != 1:
-        raise ValueError(f"recipient must be exactly one number, got {len(numbers)}")
-    return numbers[0]
-
-
-class _IPPanelSendOperator(AfterRenderMixin, BaseOperator):
-    """Shared execute(): build the client, send once, turn errors into the right task outcome."""
-
-    template_fields: Sequence[str] = ("sender", "send_time")
-    ui_color = "#e8f4fd"
-    uses_sender = True
-
-    def __init__(
-        self,
-        *,
-        ippanel_conn_id: str = "ippanel_default",
-        sender: str | None = None,
-        send_time: datetime | str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.ippanel_conn_id = ippanel_conn_id
-        self.sender = sender
-        self.send_time = send_time
-
-    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        raise NotImplementedError
-
-    def _after_render(self) -> None:
-        """Keep rendered phone numbers strings: ``render_template_as_native_obj`` makes
-        ``"9121234567"`` an ``int``, which the rendered-fields view and XCom would show as one."""
-        for name in ("recipients", "recipient", "other_recipients"):
-            value = getattr(self, name, None)
-            if _is_number(value):
-                setattr(self, name, str(value))
-            elif isinstance(value, list | tuple):
-                setattr(self, name, [str(item) if _is_number(item) else item for item in value])
-
-    def execute(self, context: Context) -> list[int]:
-        from ippanel_provider.hooks.ippanel import IPPanelHook
-
-        with IPPanelHook(self.ippanel_conn_id) as hook:
-            sender = None
-            if self.uses_sender:
-                sender = str(self.sender).strip() if self.sender else hook.default_sender
-                if not sender:
-                    from ippanel_provider.airflow_compat import AirflowFailException
-
-                    raise AirflowFailException(
-                        f"{type(self).__name__}: no sender number. Pass sender=... or set the "
-                        f"'sender' extra of connection {self.ippanel_conn_id!r}."
-                    )
-            try:
-                result = self._send(hook.get_conn(), sender)
-            except Exception as exc:
-                self._raise_for(exc, context)
-                raise
-        self.log.info(
-            "IPPanel accepted %d recipient(s), %d part(s) each, in %d request(s): outbox ids %s",
-            result.recipients,
-            result.parts,
-            result.chunks,
-            result.message_outbox_ids,
-        )
-        return list(result.message_outbox_ids)
-
-    def _raise_for(self, exc: Exception, context: Context) -> None:
-        """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
-        from ippanel_provider.airflow_compat import AirflowFailException
-        from ippanel_provider.client.errors import (
-            InvalidRecipientsError,
-            IPPanelAuthError,
-            IPPanelError,
-            IPPanelNotFoundError,
-            IPPanelSendOutcomeUnknown,
-            IPPanelValidationError,
-        )
-
-        sent = list(getattr(exc, "sent_outbox_ids", []) or [])
-        if sent:
-            context["ti"].xcom_push(key="sent_outbox_ids", value=sent)
-            raise AirflowFailException(
-                f"Part of the send was accepted before it failed: outbox ids {sent} went out "
-                f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
-                f"twice; send the rest by hand. Cause: {exc}"
-            ) from exc
-        if isinstance(exc, IPPanelSendOutcomeUnknown):
-            raise AirflowFailException(
-                f"{exc} Do NOT simply clear or retry this task: look the send up in the IPPanel "
-                "outbox report first, or recipients may receive the SMS twice."
-            ) from exc
-        if isinstance(
-            exc,
-            InvalidRecipientsError
-            | IPPanelValidationError
-            | IPPanelAuthError
-            | IPPanelNotFoundError
-            | ValueError
-            | TypeError,
-        ):
-            raise AirflowFailException(f"IPPanel send rejected (not retried): {exc}") from exc
-        if isinstance(exc, IPPanelError):
-            self.log.warning("IPPanel send failed and certainly sent nothing: %s", exc)
-
-
-class IPPanelSendSmsOperator(_IPPanelSendOperator):
+class IPPanelSendSmsOperator(IPPanelSendOperatorBase):
     """Send one message to many recipients (sending type ``webservice``, or the older ``normal``).
 
     :param recipients: numbers as a list, or one string separated by commas or newlines.
@@ -214,7 +56,7 @@ class IPPanelSendSmsOperator(_IPPanelSendOperator):
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         return client.send_sms(
-            coerce_recipients(self.recipients),
+            self._recipients(self.recipients),
             str(self.message),
             sender=sender,
             send_time=self.send_time,
@@ -222,13 +64,17 @@ class IPPanelSendSmsOperator(_IPPanelSendOperator):
         )
 
 
-class IPPanelSendPatternOperator(_IPPanelSendOperator):
+class IPPanelSendPatternOperator(IPPanelSendOperatorBase):
     """Send a stored pattern (template) to one recipient; map over ``recipient`` for many.
 
     :param code: the pattern code.
     :param recipient: one number.
     :param pattern_params: the pattern's variables; values are sent as strings. (Not ``params``:
         that name belongs to Airflow's DAG params.)
+    :param secret_params: names of ``pattern_params`` whose values are secret, such as a
+        one-time code. Once rendered, each is registered with Airflow's secret masker (logs
+        show ``***``) and shown as ``***`` in the rendered fields, also when shorter than the
+        masker's 5-character minimum. The operator pushes only the bulk ids to XCom.
     """
 
     template_fields: Sequence[str] = ("code", "recipient", "pattern_params", "sender", "send_time")
@@ -239,12 +85,33 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
         code: str,
         recipient: str | int,
         pattern_params: Mapping[str, object] | None = None,
+        secret_params: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.code = code
         self.recipient = recipient
         self.pattern_params = dict(pattern_params or {})
+        self.secret_params = tuple(secret_params)
+        unknown = [name for name in self.secret_params if name not in self.pattern_params]
+        if unknown:
+            raise ValueError(
+                f"secret_params names {', '.join(map(repr, unknown))}, not in pattern_params "
+                f"({', '.join(map(repr, self.pattern_params)) or 'none'})"
+            )
+        self._secret_values: dict[str, str] = {}
+
+    def _after_render(self) -> None:
+        """Move secret values out of ``pattern_params`` before Airflow stores rendered fields."""
+        super()._after_render()
+        if not self.secret_params or not isinstance(self.pattern_params, Mapping):
+            return
+        shown = dict(self.pattern_params)
+        for name in self.secret_params:
+            if name in shown:
+                self._secret_values[name] = take_secret(shown[name])
+                shown[name] = "***"
+        self.pattern_params = shown
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         if not isinstance(self.pattern_params, Mapping):
@@ -252,16 +119,22 @@ class IPPanelSendPatternOperator(_IPPanelSendOperator):
                 f"pattern_params must be a mapping of variable -> value, "
                 f"got {type(self.pattern_params).__name__}"
             )
+        from ippanel_provider.client.recipients import coerce_recipient
+
+        params = dict(self.pattern_params)
+        for name in self.secret_params:  # never rendered (e.g. called directly): mask now
+            if name not in self._secret_values and name in params:
+                self._secret_values[name] = take_secret(params[name])
         return client.send_pattern(
             str(self.code),
             coerce_recipient(self.recipient),
-            self.pattern_params,
+            {**params, **self._secret_values},
             sender=sender,
             send_time=self.send_time,
         )
 
 
-class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
+class IPPanelSendPeerToPeerOperator(IPPanelSendOperatorBase):
     """Send each item's own message to its own recipients.
 
     :param items: ``[{"recipients": [...], "message": "..."}, ...]`` or ``(recipients, message)``
@@ -275,8 +148,11 @@ class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
         self.items = items
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        pairs: list[tuple[Sequence[str], str]] = []
-        for position, item in enumerate(self.items):
+        from ippanel_provider.client.errors import InvalidRecipientsError
+        from ippanel_provider.client.recipients import coerce_recipients, normalize_recipients
+
+        entries: list[tuple[int, str, str]] = []  # (item, number, message)
+        for position, item in enumerate(self.items, start=1):
             if isinstance(item, Mapping):
                 recipients, message = item.get("recipients"), item.get("message")
             elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
@@ -286,12 +162,23 @@ class IPPanelSendPeerToPeerOperator(_IPPanelSendOperator):
                     f"item {position} must be {{'recipients': [...], 'message': ...}} "
                     "or a (recipients, message) pair"
                 )
-            what = f"item {position} recipients"
-            pairs.append((coerce_recipients(recipients, what=what), str(message or "")))
+            raw = coerce_recipients(recipients, what=f"item {position} recipients")
+            try:
+                numbers = normalize_recipients(raw)
+            except InvalidRecipientsError as exc:
+                raise InvalidRecipientsError(
+                    exc.invalid, exc.total, context=f"peer-to-peer item {position}"
+                ) from None
+            entries += [(position, number, str(message or "")) for number in numbers]
+        unique = self._unique(entries, key=lambda e: e[1:], what="recipients of the same text")
+        grouped: dict[int, tuple[list[str], str]] = {}
+        for position, number, message in unique:
+            grouped.setdefault(position, ([], message))[0].append(number)
+        pairs: list[tuple[Sequence[str], str]] = list(grouped.values())
         return client.send_peer_to_peer(pairs, sender=sender, send_time=self.send_time)
 
 
-class IPPanelSendPeerToPeerFileOperator(_IPPanelSendOperator):
+class IPPanelSendPeerToPeerFileOperator(IPPanelSendOperatorBase):
     """Send per-recipient messages from a CSV file (header ``recipient,message``) or rows.
 
     :param source: a path to the CSV file, or rows of ``(recipient, message)``.
@@ -304,15 +191,25 @@ class IPPanelSendPeerToPeerFileOperator(_IPPanelSendOperator):
         self.source = source
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        from ippanel_provider.client.recipients import coerce_recipient, normalize_recipients
+
         source: str | list[tuple[str, str]]
-        if isinstance(self.source, str):
+        if isinstance(self.source, str) and self.keep_duplicates:
             source = self.source
         else:
-            source = [(coerce_recipient(row[0]), str(row[1])) for row in self.source]
+            if isinstance(self.source, str):
+                from ippanel_provider.client.sends import read_peer_to_peer_rows
+
+                rows = read_peer_to_peer_rows(self.source)
+            else:
+                rows = [(coerce_recipient(row[0]), str(row[1])) for row in self.source]
+            numbers = normalize_recipients([number for number, _ in rows])
+            pairs = [(n, message) for n, (_, message) in zip(numbers, rows, strict=True)]
+            source = self._unique(pairs, what="rows (same recipient and text)")
         return client.send_peer_to_peer_file(source, sender=sender, send_time=self.send_time)
 
 
-class IPPanelSendPostalCodeOperator(_IPPanelSendOperator):
+class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
     """Send one message to postal-code audiences (plus optional extra numbers).
 
     :param targets: ``[{"postal_code": 1234567890, "mci": {"start": 0, "size": 10}, ...}]``.
@@ -342,7 +239,11 @@ class IPPanelSendPostalCodeOperator(_IPPanelSendOperator):
         self.other_recipients = other_recipients
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        others = coerce_recipients(self.other_recipients) if self.other_recipients else []
+        others = (
+            self._recipients(self.other_recipients, "other_recipients")
+            if self.other_recipients
+            else []
+        )
         return client.send_postal_code(
             str(self.message),
             list(self.targets),
@@ -352,7 +253,7 @@ class IPPanelSendPostalCodeOperator(_IPPanelSendOperator):
         )
 
 
-class IPPanelSendVotpOperator(_IPPanelSendOperator):
+class IPPanelSendVotpOperator(IPPanelSendOperatorBase):
     """Send a voice one-time password; the code is masked in logs and rendered fields.
 
     :param code: the one-time code to read out.
@@ -375,12 +276,11 @@ class IPPanelSendVotpOperator(_IPPanelSendOperator):
         values under 5 characters (a 4-digit OTP), so the stored field shows ``***`` instead.
         """
         super()._after_render()
-        from ippanel_provider.hooks.ippanel import mask_secret
-
-        self._rendered_code = str(self.code)
-        mask_secret(self._rendered_code)
+        self._rendered_code = take_secret(self.code)
         self.code = "***"
 
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        from ippanel_provider.client.recipients import coerce_recipient
+
         code = self._rendered_code if self._rendered_code is not None else str(self.code)
         return client.send_votp(code, coerce_recipient(self.recipient), send_time=self.send_time)

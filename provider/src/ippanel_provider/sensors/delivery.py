@@ -7,14 +7,24 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue
-
-from ippanel_provider.airflow_compat import AfterRenderMixin, conf
+from ippanel_provider.airflow_compat import (
+    AfterRenderMixin,
+    BaseSensorOperator,
+    PokeReturnValue,
+    conf,
+)
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    from ippanel_provider.airflow_compat import Context
+    from ippanel_provider.client.delivery import DeliveryVerdict
 
-    from ippanel_provider.sensors.delivery_check import DeliveryVerdict
+DEFAULT_TIMEOUT = 60 * 60.0
+DEFAULT_POKE_INTERVAL = 2.0
+DEFAULT_MAX_WAIT = 60.0
+
+
+def _seconds(value: float | timedelta | None) -> float | None:
+    return value.total_seconds() if isinstance(value, timedelta) else value
 
 
 class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
@@ -23,13 +33,21 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
     :param outbox_ids: bulk ids: an int, a list, a comma-separated string, or a send task's
         XCom (``send.output``; lists from mapped sends are flattened). Templated.
     :param wait_for: ``"sent"``: every bulk reached state 6 (sent). ``"delivered"``: also every
-        recipient has a final status (delivered, not delivered or blacklisted). Recipients the
-        operator never reports on keep the sensor waiting until ``timeout``.
-    :param min_delivered_ratio: with ``wait_for="delivered"``, fail if fewer than this share
-        (0..1) of all recipients, over all the bulks, were delivered once all are final.
+        recipient has a final status (delivered, not delivered or blacklisted).
+    :param min_delivered_ratio: with ``wait_for="delivered"``: succeed as soon as this share
+        (0..1) of all recipients, over all the bulks, is delivered; fail as soon as too many
+        failed to reach it. Recipients still without a final status do not hold it up.
     :param deferrable: wait in the triggerer instead of a worker slot.
+    :param timeout: seconds before the task fails with ``AirflowSensorTimeout`` (default one
+        hour: operators report delivery within minutes, while a phone that stays off can keep a
+        recipient at "sent to operator" for days). The message counts the recipients that never
+        got a final status.
+    :param poke_interval: seconds before the second check (default 2: an SMS is often delivered
+        in seconds). With ``exponential_backoff`` (the default) each wait then doubles, up to
+        ``max_wait`` (default 60 s), so an hour's wait costs about 60 polls.
 
-    A bulk that ends in state 3 (rejected), 4 (invalid recipients), 7 (canceled),
+    Every check logs the delivered, failed, blacklisted and pending counts per bulk and in
+    total. A bulk that ends in state 3 (rejected), 4 (invalid recipients), 7 (canceled),
     8 (insufficient credit) or 9 (system error) fails the task without retries.
 
     The summary looks like ``{"1100000001": {"state_id": 6, "state": "...", "recipients": 2,
@@ -47,9 +65,19 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
         min_delivered_ratio: float | None = None,
         ippanel_conn_id: str = "ippanel_default",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        timeout: float | timedelta = DEFAULT_TIMEOUT,
+        poke_interval: float | timedelta = DEFAULT_POKE_INTERVAL,
+        exponential_backoff: bool = True,
+        max_wait: float | timedelta | None = DEFAULT_MAX_WAIT,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(
+            timeout=timeout,
+            poke_interval=poke_interval,
+            exponential_backoff=exponential_backoff,
+            max_wait=max_wait,
+            **kwargs,
+        )
         if wait_for not in ("sent", "delivered"):
             raise ValueError(f"wait_for must be 'sent' or 'delivered', got {wait_for!r}")
         if min_delivered_ratio is not None:
@@ -64,6 +92,7 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
         self.min_delivered_ratio = min_delivered_ratio
         self.ippanel_conn_id = ippanel_conn_id
         self.deferrable = deferrable
+        self._last_message: str | None = None
 
     def _after_render(self) -> None:
         # Resolved once rendered, so the rendered-fields view lists the ids (instead of an
@@ -71,18 +100,19 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
         self.outbox_ids = self._ids()
 
     def _ids(self) -> list[int]:
-        from ippanel_provider.sensors.delivery_check import coerce_outbox_ids
+        from ippanel_provider.client.delivery import coerce_outbox_ids
 
         return coerce_outbox_ids(self.outbox_ids)
 
     def check_once(self) -> DeliveryVerdict | None:
         """One poll; ``None`` when IPPanel could not be asked (logged, try again later)."""
-        from ippanel_provider.hooks.ippanel import IPPanelHook
-        from ippanel_provider.sensors.delivery_check import (
+        from ippanel_provider.client.delivery import (
             TRANSIENT_ERRORS,
             collect_snapshots,
             evaluate_delivery,
+            timeout_message,
         )
+        from ippanel_provider.hooks.ippanel import IPPanelHook
 
         with IPPanelHook(self.ippanel_conn_id) as hook:
             try:
@@ -90,38 +120,47 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
             except TRANSIENT_ERRORS as exc:
                 self.log.warning("IPPanel poll failed, will poll again: %s", exc)
                 return None
+        self._last_message = timeout_message(snapshots, self.wait_for)
         return evaluate_delivery(snapshots, self.wait_for, self.min_delivered_ratio)
 
     def poke(self, context: Context) -> bool | PokeReturnValue:
         verdict = self.check_once()
         if verdict is None:
             return False
+        self.log.info("%s", verdict.message)
         if verdict.status == "failure":
             from ippanel_provider.airflow_compat import AirflowFailException
 
             raise AirflowFailException(verdict.message)
         if verdict.status == "waiting":
-            self.log.info("%s", verdict.message)
             return False
-        self.log.info("%s", verdict.message)
         return PokeReturnValue(is_done=True, xcom_value=verdict.summary)
 
     def execute(self, context: Context) -> Any:
+        from ippanel_provider.airflow_compat import AirflowSensorTimeout
+
         if not self.deferrable:
-            return super().execute(context)
+            try:
+                return super().execute(context)
+            except AirflowSensorTimeout as exc:
+                if self._last_message is None:
+                    raise
+                raise AirflowSensorTimeout(f"{exc} {self._last_message}") from exc
         result = self.poke(context)
         if isinstance(result, PokeReturnValue):
             return result.xcom_value
         from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
 
-        timeout = float(self.timeout) if self.timeout is not None else None
+        timeout = _seconds(self.timeout)
+        max_wait = _seconds(self.max_wait) if self.exponential_backoff else None
         self.defer(
             trigger=IPPanelDeliveryTrigger(
                 outbox_ids=self._ids(),
                 wait_for=self.wait_for,
                 min_delivered_ratio=self.min_delivered_ratio,
                 ippanel_conn_id=self.ippanel_conn_id,
-                poke_interval=float(self.poke_interval),
+                poke_interval=float(_seconds(self.poke_interval) or DEFAULT_POKE_INTERVAL),
+                max_poke_interval=max_wait,
                 deadline=time.time() + timeout if timeout is not None else None,
             ),
             method_name="execute_complete",
@@ -137,5 +176,7 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
             self.log.info("%s", event.get("message"))
             return dict(event.get("summary") or {})
         if status == "timeout":
-            raise AirflowSensorTimeout(f"{event.get('message')}; last seen: {event.get('summary')}")
+            raise AirflowSensorTimeout(
+                f"{event.get('message')} (timeout {_seconds(self.timeout) or 0:.0f} s)"
+            )
         raise AirflowFailException(str(event.get("message") or f"unexpected event {event!r}"))

@@ -1,0 +1,175 @@
+"""What every IPPanel send operator shares: one send, normalized and de-duplicated recipients,
+and errors turned into the right task outcome.
+
+Retries: a send has no idempotency key, so a blind retry can text people twice. The operators
+therefore fail *without* Airflow retries (``AirflowFailException``) when the outcome of a send is
+unknown, when part of a split send was already accepted, and for errors a retry cannot fix
+(validation, authentication). Only errors that certainly sent nothing (connection refused,
+rate limit) are left to the task's ``retries``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
+
+if TYPE_CHECKING:
+    from ippanel_provider.airflow_compat import Context
+    from ippanel_provider.client import IPPanelClient, SendResult
+
+T = TypeVar("T")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def take_secret(value: Any) -> str:
+    """``value`` as text, registered with Airflow's secret masker."""
+    from ippanel_provider.hooks.ippanel import mask_secret
+
+    text = str(value)
+    mask_secret(text)
+    return text
+
+
+def _positions(positions: Sequence[int]) -> str:
+    shown = ", ".join(map(str, positions[:20]))
+    return shown + (f" and {len(positions) - 20} more" if len(positions) > 20 else "")
+
+
+class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
+    """Shared execute(): build the client, send once, turn errors into the right task outcome.
+
+    Recipients are normalized before anything is sent, and a person listed twice (in any
+    spelling: ``0912 123 4567``, ``۰۹۱۲۱۲۳۴۵۶۷``, ``+989121234567``) gets one SMS and is charged
+    once, unless ``keep_duplicates=True``.
+    """
+
+    template_fields: Sequence[str] = ("sender", "send_time")
+    ui_color = "#e8f4fd"
+    uses_sender = True
+
+    def __init__(
+        self,
+        *,
+        ippanel_conn_id: str = "ippanel_default",
+        sender: str | None = None,
+        send_time: datetime | str | None = None,
+        keep_duplicates: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.ippanel_conn_id = ippanel_conn_id
+        self.sender = sender
+        self.send_time = send_time
+        self.keep_duplicates = keep_duplicates
+
+    def _recipients(self, value: Any, what: str = "recipients") -> list[str]:
+        """Rendered recipients, normalized, without repeats unless ``keep_duplicates``."""
+        from ippanel_provider.client.recipients import coerce_recipients, normalize_recipients
+
+        return self._unique(normalize_recipients(coerce_recipients(value, what=what)), what=what)
+
+    def _unique(
+        self,
+        items: Sequence[T],
+        key: Callable[[T], Hashable] = lambda item: item,
+        what: str = "recipients",
+    ) -> list[T]:
+        if self.keep_duplicates:
+            return list(items)
+        from ippanel_provider.client.recipients import unique_recipients
+
+        kept, dropped = unique_recipients(items, key)
+        if dropped:
+            self.log.info(
+                "Dropped %d repeated %s after normalisation (entries %s repeat earlier ones): "
+                "one SMS per person. Pass keep_duplicates=True to send every entry.",
+                len(dropped),
+                what,
+                _positions(dropped),
+            )
+        return kept
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        raise NotImplementedError
+
+    def _after_render(self) -> None:
+        """Keep rendered phone numbers strings: ``render_template_as_native_obj`` makes
+        ``"9121234567"`` an ``int``, which the rendered-fields view and XCom would show as one."""
+        for name in ("recipients", "recipient", "other_recipients"):
+            value = getattr(self, name, None)
+            if _is_number(value):
+                setattr(self, name, str(value))
+            elif isinstance(value, list | tuple):
+                setattr(self, name, [str(item) if _is_number(item) else item for item in value])
+
+    def execute(self, context: Context) -> list[int]:
+        from ippanel_provider.hooks.ippanel import IPPanelHook
+
+        with IPPanelHook(self.ippanel_conn_id) as hook:
+            sender = None
+            if self.uses_sender:
+                sender = str(self.sender).strip() if self.sender else hook.default_sender
+                if not sender:
+                    from ippanel_provider.airflow_compat import AirflowFailException
+
+                    raise AirflowFailException(
+                        f"{type(self).__name__}: no sender number. Pass sender=... or set the "
+                        f"'sender' extra of connection {self.ippanel_conn_id!r}."
+                    )
+            try:
+                result = self._send(hook.get_conn(), sender)
+            except Exception as exc:
+                self._raise_for(exc, context)
+                raise
+        self.log.info(
+            "IPPanel accepted %d recipient(s), %d part(s) each, in %d request(s): outbox ids %s",
+            result.recipients,
+            result.parts,
+            result.chunks,
+            result.message_outbox_ids,
+        )
+        return list(result.message_outbox_ids)
+
+    def _raise_for(self, exc: Exception, context: Context) -> None:
+        """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
+        from ippanel_provider.airflow_compat import AirflowFailException
+        from ippanel_provider.client.errors import (
+            InvalidRecipientsError,
+            IPPanelAuthError,
+            IPPanelError,
+            IPPanelNotFoundError,
+            IPPanelSendOutcomeUnknown,
+            IPPanelValidationError,
+        )
+
+        sent = list(getattr(exc, "sent_outbox_ids", []) or [])
+        if sent:
+            context["ti"].xcom_push(key="sent_outbox_ids", value=sent)
+            raise AirflowFailException(
+                f"Part of the send was accepted before it failed: outbox ids {sent} went out "
+                f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
+                f"twice; send the rest by hand. Cause: {exc}"
+            ) from exc
+        if isinstance(exc, IPPanelSendOutcomeUnknown):
+            raise AirflowFailException(
+                f"{exc} Do NOT simply clear or retry this task: look the send up in the IPPanel "
+                "outbox report first, or recipients may receive the SMS twice."
+            ) from exc
+        if isinstance(
+            exc,
+            InvalidRecipientsError
+            | IPPanelValidationError
+            | IPPanelAuthError
+            | IPPanelNotFoundError
+            | ValueError
+            | TypeError,
+        ):
+            raise AirflowFailException(f"IPPanel send rejected (not retried): {exc}") from exc
+        if isinstance(exc, IPPanelError):
+            self.log.warning("IPPanel send failed and certainly sent nothing: %s", exc)
