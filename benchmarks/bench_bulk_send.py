@@ -15,6 +15,7 @@ from harness import (
     sandbox_process,
 )
 from ippanel_provider.client import IPPanelClient
+from ippanel_provider.client.recipients import normalize_recipients
 
 MESSAGE = "Bulk benchmark message"
 CHUNK = 1000
@@ -91,6 +92,18 @@ def run(recipients: int, repetitions: int) -> Section:
     section.add(
         "IPPanelClient.send_sms, numbers given as 0912…, median (context)",
         f"{local_s:.2f} s ({local_s / plain_s:.2f}× plain)",
+    )
+    normalize_times = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        normalize_recipients(local_form)
+        normalize_times.append(time.perf_counter() - started)
+    per_100k = median(normalize_times) * 100_000 / recipients
+    section.add(
+        "normalize_recipients, numbers given as 0912…, per 100,000 numbers, median",
+        f"{per_100k:.2f} s",
+        "< 1 s",
+        per_100k < 1.0,
     )
     section.notes.append(
         "Rounds (client, plain): "

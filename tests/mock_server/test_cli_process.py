@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -138,3 +139,27 @@ def test_an_empty_admin_token_is_refused_not_silently_ignored(
     assert "admin_token" in capsys.readouterr().err
     with pytest.raises(ValueError, match="admin_token"):
         SandboxConfig(admin_token="")
+
+
+def test_the_admin_token_can_come_from_the_environment() -> None:
+    """docker-compose passes it this way, so it is not on the process's command line."""
+    token = "from-the-environment"
+    env = {**os.environ, "IPPANEL_SANDBOX_ADMIN_TOKEN": token}
+    with sandbox_process("--delivery-delay", "0", env=env) as process:
+        url = f"{process.url}/__sandbox/users"
+        assert requests.get(url, timeout=5).status_code == 401
+        allowed = requests.get(url, headers={"X-Sandbox-Admin-Token": token}, timeout=5)
+        assert allowed.status_code == 200
+        assert token not in " ".join(map(str, process.process.args))  # type: ignore[arg-type]
+
+
+def test_an_empty_admin_token_in_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ippanel_mock.cli import main
+
+    monkeypatch.setenv("IPPANEL_SANDBOX_ADMIN_TOKEN", "")
+    with pytest.raises(SystemExit) as info:
+        main(["--port", "0"])
+    assert info.value.code == 2
+    assert "admin_token" in capsys.readouterr().err

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from ippanel_provider.client import (
     InvalidRecipientsError,
@@ -66,13 +64,12 @@ def test_empty_list_and_single_string_are_rejected() -> None:
         normalize_recipients("09121234567")
 
 
-def test_hundred_thousand_numbers_normalize_quickly() -> None:
+def test_hundred_thousand_numbers_normalize_in_order() -> None:
+    """Their speed is a benchmark figure (benchmarks/bench_bulk_send.py)."""
     numbers = [f"0912{i:07d}" for i in range(100_000)]
-    started = time.perf_counter()
     result = normalize_recipients(numbers)
-    elapsed = time.perf_counter() - started
+    assert len(result) == 100_000
     assert result[12345] == "+989120012345"
-    assert elapsed < 1.0
 
 
 def test_chunks_cover_everything_in_order() -> None:

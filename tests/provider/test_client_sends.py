@@ -120,7 +120,7 @@ def test_peer_to_peer_chunks_by_total_recipients() -> None:
 
 
 def test_peer_to_peer_names_the_bad_item() -> None:
-    with pytest.raises(InvalidRecipientsError, match="peer-to-peer item 1"):
+    with pytest.raises(InvalidRecipientsError, match="peer-to-peer item 2"):
         sends.plan_peer_to_peer([(["09121234567"], "a"), (["bad"], "b")], sender="s", now=now)
 
 
@@ -142,8 +142,12 @@ def test_peer_to_peer_file_from_csv_path(tmp_path: Path) -> None:
 def test_peer_to_peer_file_rows_are_checked() -> None:
     with pytest.raises(InvalidRecipientsError):
         sends.plan_peer_to_peer_file([("0912", "a")], sender="s", now=now)
-    with pytest.raises(ValueError, match="empty message"):
-        sends.plan_peer_to_peer_file([("09121234567", " ")], sender="s", now=now)
+    with pytest.raises(ValueError, match=r"empty message at positions \[2\]"):
+        sends.plan_peer_to_peer_file(
+            [("09121234567", "a"), ("09121234568", " ")], sender="s", now=now
+        )
+    with pytest.raises(ValueError, match=r"rows \[1\] do not"):
+        sends.plan_peer_to_peer_file([("09121234567",), ("09121234568", "b")], sender="s", now=now)
     with pytest.raises(FileNotFoundError):
         sends.plan_peer_to_peer_file("/nonexistent/file.csv", sender="s", now=now)
 
@@ -161,7 +165,7 @@ def test_postal_code_body() -> None:
     assert body["params"][0]["mci"] == {"start": 0, "size": 0}
     assert body["params"][1] == {"postal_code": 141}
     assert body["other_recipients"] == ["+989121234567"]
-    with pytest.raises(ValueError, match="no postal_code"):
+    with pytest.raises(ValueError, match="target 1 has no postal_code"):
         sends.plan_postal_code("msg", [{"bank": "all"}], sender="s", now=now)
 
 
@@ -233,7 +237,7 @@ def test_token_state_renews_before_expiry() -> None:
 
 
 def test_peer_to_peer_item_shape_is_checked() -> None:
-    with pytest.raises(TypeError, match="item 0"):
+    with pytest.raises(TypeError, match="item 1 must be"):
         sends.plan_peer_to_peer([("09121234567",)], sender="s", now=now)  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="item 0 has no recipients"):
+    with pytest.raises(ValueError, match="item 1 has no recipients"):
         sends.plan_peer_to_peer([([], "hi")], sender="s", now=now)

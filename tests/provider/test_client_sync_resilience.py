@@ -6,6 +6,7 @@ Faults come from the sandbox's chaos rules; sleeps are recorded instead of waite
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -121,6 +122,8 @@ def test_send_read_timeout_is_outcome_unknown(
     with pytest.raises(IPPanelSendOutcomeUnknown, match="ReadTimeout"):
         make_client(timeout=(2.0, 0.3)).send_sms(["09121234567"], "slow")
     assert client_sleeps.delays == []  # one attempt: never resent
+    assert client_sandbox.wait_for_message()["text"] == "slow"  # the server did act, later
+    assert len(client_sandbox.messages()) == 1
 
 
 @pytest.mark.parametrize(
@@ -143,6 +146,13 @@ def test_reads_are_retried(
     client_sandbox.chaos(route="GET /api/payment/credit/mine", first_n=1, **rule)
     assert make_client(timeout=(2.0, 0.3)).get_credit() > 0
     assert len(client_sleeps.delays) == 1
+    if "latency_ms" in rule:
+        # the slow first answer still completes on the server, 1.2 s after the retry's;
+        # waited for here so it cannot land in a later test's journal
+        deadline = time.monotonic() + 5
+        while len(client_sandbox.requests(path="/api/payment/credit/mine")) < 2:
+            assert time.monotonic() < deadline, "the delayed first request never completed"
+            time.sleep(0.05)
 
 
 def test_read_retries_are_bounded(

@@ -262,9 +262,16 @@ def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
             ).status_code
             == 200
         )
+        url_form = {"from": "+983000505", "message": "hi", "to": "09121234567"}
+        for credentials in ({"apikey": API_KEY}, {"username": "sandbox", "pass": DEFAULT_PASSWORD}):
+            by_url = requests.get(
+                f"{url}/api/send/webservice", params={**url_form, **credentials}, timeout=5
+            )
+            assert by_url.status_code == 200, by_url.text
         secrets += [temp, final]
         _, stderr = running.stop()
     assert "/api/send" in stderr, "the access log is on"
+    assert "/api/send/webservice?from=" in stderr, "the URL form's request line is logged"
     assert "/__sandbox/otp/sandbox-sms" in stderr
     for secret in secrets:
         assert secret not in stderr, "a secret reached the sandbox's log"

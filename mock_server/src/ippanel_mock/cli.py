@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from ippanel_mock.http.ratelimit import RateLimiter
 from ippanel_mock.models.users import UserError
 
 DEFAULT_PORT = 8089
+ADMIN_TOKEN_ENV = "IPPANEL_SANDBOX_ADMIN_TOKEN"
 LOOPS = ("auto", "asyncio", "uvloop")
 FULL_GC_THRESHOLD = 100
 """Middle-generation collections between full ones (CPython's default is 10)."""
@@ -47,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--history", type=int, default=0, metavar="N", help="pre-fill N outbox bulks"
     )
     parser.add_argument(
-        "--admin-token", metavar="T", help="require X-Sandbox-Admin-Token on /__sandbox routes"
+        "--admin-token",
+        metavar="T",
+        default=os.environ.get(ADMIN_TOKEN_ENV),
+        help=f"require X-Sandbox-Admin-Token on /__sandbox routes (default: ${ADMIN_TOKEN_ENV}, "
+        "which keeps the token off the process's command line)",
     )
     parser.add_argument(
         "--rate-limit",

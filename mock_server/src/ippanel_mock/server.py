@@ -12,6 +12,7 @@ from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
+from ippanel_mock.access_log import MaskingAccessLogger
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.connections import ConnectionGuard, GuardedAppRunner
 from ippanel_mock.http.app import BACKEND, create_app
@@ -65,6 +66,7 @@ class SandboxServer:
             guard,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             access_log=access_log,
+            access_log_class=MaskingAccessLogger,
             keepalive_timeout=self.config.idle_timeout,
             lingering_time=self.config.header_timeout,  # reading what a refused body still sends
         )

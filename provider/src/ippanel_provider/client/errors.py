@@ -187,7 +187,7 @@ class IPPanelLoginError(IPPanelCredentialsError):
 class InvalidRecipientsError(ValueError):
     """Some recipients are not Iranian mobile numbers; nothing was sent.
 
-    ``invalid`` lists ``(position, value)`` pairs (0-based) for every bad entry.
+    ``invalid`` lists ``(position, value)`` pairs (1-based) for every bad entry.
     """
 
     def __init__(

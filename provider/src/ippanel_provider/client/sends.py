@@ -124,7 +124,7 @@ def _p2p_items(
     if isinstance(items, str | bytes) or not items:
         raise ValueError("peer-to-peer needs at least one (recipients, message) item")
     result = []
-    for position, item in enumerate(items):
+    for position, item in enumerate(items, start=1):
         if isinstance(item, PeerToPeerItem):
             recipients, message = item.recipients, item.message
         elif isinstance(item, tuple | list) and len(item) == 2:
@@ -198,7 +198,7 @@ def read_peer_to_peer_rows(
             rows = rows[1:]
     else:
         rows = [tuple(row) for row in source]
-    bad = [i for i, row in enumerate(rows) if len(row) != 2]
+    bad = [i for i, row in enumerate(rows, start=1) if len(row) != 2]
     if bad:
         raise ValueError(f"peer-to-peer rows must have exactly 2 columns; rows {bad[:20]} do not")
     if not rows:
@@ -226,7 +226,7 @@ def plan_peer_to_peer_file(
     origin = checked_sender(sender)
     rows = read_peer_to_peer_rows(source)
     numbers = normalize_recipients([r for r, _ in rows])
-    empty = [i for i, (_, m) in enumerate(rows) if not m.strip()]
+    empty = [i for i, (_, m) in enumerate(rows, start=1) if not m.strip()]
     if empty:
         raise ValueError(f"peer-to-peer rows have an empty message at positions {empty[:20]}")
     when = _when(send_time, now)
@@ -306,7 +306,7 @@ def plan_postal_code(
     if not targets:
         raise ValueError("postal-code send needs at least one target")
     params = []
-    for position, target in enumerate(targets):
+    for position, target in enumerate(targets, start=1):
         entry = target.to_json() if isinstance(target, PostalCodeTarget) else dict(target)
         if "postal_code" not in entry:
             raise ValueError(f"postal-code target {position} has no postal_code")
