@@ -43,6 +43,7 @@ from .models import (
     PriceQuote,
     SendResult,
 )
+from .phonebook_sync import PhonebookSyncApi
 from .protocol import (
     AUTH_PREFIX,
     DEFAULT_BASE_URL,
@@ -94,7 +95,9 @@ def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page
     return read("GET", "/api/report/recipients", decode, summary, params=params)
 
 
-class IPPanelApi(Engine, PhonebooksApi, ContactsApi, PatternsApi, Generic[SleepT, SessionT]):
+class IPPanelApi(
+    Engine, PhonebooksApi, ContactsApi, PhonebookSyncApi, PatternsApi, Generic[SleepT, SessionT]
+):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 
     ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
