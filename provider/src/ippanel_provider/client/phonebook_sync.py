@@ -260,16 +260,19 @@ class PhonebookSyncApi:
 
         :param phonebook: (int or str) the phonebook's id, or its exact title.
         :param source: (``PhonebookRows``, CSV path, or rows) what it should hold; see
-            :func:`read_phonebook_rows`. A source with bad rows is refused before any request
-            (read it yourself to skip them).
+            :func:`read_phonebook_rows`. A source with bad rows is refused before any request;
+            the good rows of a ``PhonebookRows`` are synced (its bad ones are the caller's).
         :param remove_missing: (bool, default False) delete numbers the source does not list.
         :param create_missing: (bool, default True) create the phonebook when no phonebook
             has that title.
         :returns: :class:`SyncCounts`.
         """
-        rows = source if isinstance(source, PhonebookRows) else read_phonebook_rows(source)
-        if rows.bad:
-            raise ValueError(f"{len(rows.bad)} bad row(s) in the source: {rows.describe_bad()}")
+        if isinstance(source, PhonebookRows):
+            rows = source  # read by the caller, who chose what to do with its bad rows
+        else:
+            rows = read_phonebook_rows(source)
+            if rows.bad:
+                raise ValueError(f"{len(rows.bad)} bad row(s) in the source: {rows.describe_bad()}")
         book, created = yield from self._find_phonebook(phonebook, create_missing)
         current = yield from self._current(book.id)
         wanted = {row.number for row in rows.rows}
