@@ -31,8 +31,9 @@ ONCALL_NUMBER = "+989121112233"
 TEAM_NUMBER = "+989121112255"
 """Texted by the DAG's own failure callback (the dag-processor runs it)."""
 REPORT = "ippanel_report_export"
-EXAMPLE_DAGS = (KPI, OTP, CAMPAIGN, ONCALL, REPORT)
-SCHEDULED_DAGS = (KPI, REPORT)
+PHONEBOOK = "ippanel_phonebook_nightly"
+EXAMPLE_DAGS = (KPI, OTP, CAMPAIGN, ONCALL, REPORT, PHONEBOOK)
+SCHEDULED_DAGS = (KPI, REPORT, PHONEBOOK)
 BUTTON, FORM_WITH_DATE, SCHEDULE = "trigger button", "trigger form with a date", "schedule"
 DELIVERY_DELAY = 3600.0  # sandbox seconds; nothing is delivered before the test moves the clock
 # what each run holds at while the triggerer is killed: deferred sensors, finished sends
@@ -79,6 +80,7 @@ class Scenario:
     runs: dict[tuple[str, str], RunRecord] = field(default_factory=dict)
     kill: TriggererKill | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
+    phonebooks: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -132,6 +134,7 @@ def run_scenario(scenario: Scenario) -> None:
         RunRecord(CAMPAIGN, BUTTON, api.trigger(CAMPAIGN)),
         RunRecord(ONCALL, BUTTON, api.trigger(ONCALL)),
         RunRecord(REPORT, BUTTON, api.trigger(REPORT, report_conf)),
+        RunRecord(PHONEBOOK, BUTTON, api.trigger(PHONEBOOK)),
     ]
     for dag_id in SCHEDULED_DAGS:
 
@@ -192,4 +195,5 @@ def run_scenario(scenario: Scenario) -> None:
         what="the dag-processor to run the on-call DAG's own failure callback",
     )  # fmt: skip
     scenario.messages = sandbox.messages()
+    scenario.phonebooks = sandbox.admin("GET", "phonebooks?user=sandbox")["items"]
     lap("read results")

@@ -24,6 +24,7 @@ from cluster_scenario import (
     ONCALL,
     ONCALL_NUMBER,
     OTP,
+    PHONEBOOK,
     REPORT,
     SCHEDULE,
     TEAM_NUMBER,
@@ -35,7 +36,14 @@ pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 KPI_TEAMS = [{"+989121234567", "+989351234567"}, {"+989191234567"}]
-SEND_TASKS = {KPI: ("send_kpi[0]", "send_kpi[1]"), OTP: ("send_otp",), CAMPAIGN: ("send_campaign",)}
+SEND_TASKS = {
+    KPI: ("send_kpi[0]", "send_kpi[1]"),
+    OTP: ("send_otp",),
+    CAMPAIGN: ("send_campaign",),
+    PHONEBOOK: ("send_to_phonebook",),
+}
+PHONEBOOK_NUMBERS = {"+989123001001", "+989353001002", "+989193001003", "+989123001004"}
+"""fixtures/phonebook_customers.csv, normalized, each once, without its bad row."""
 
 
 def campaign_rows() -> list[dict[str, str]]:
@@ -142,8 +150,32 @@ def test_report_export_writes_the_day_before_the_run(scenario: Scenario, started
     assert {row["created_at"][:10] for row in rows} == {day.isoformat()}
 
 
+def test_phonebook_nightly_runs_one_at_a_time_and_the_second_changes_nothing(
+    scenario: Scenario,
+) -> None:
+    """The button run and the scheduled run (max_active_runs=1): one creates and fills the
+    phonebook, the other finds it equal to the file; each texts everyone in it once."""
+    records = [scenario.runs[(PHONEBOOK, by)] for by in (BUTTON, SCHEDULE)]
+    for record in records:
+        assert_succeeded(record)
+        sent = messages_of(scenario, bulk_ids(record))
+        assert sorted(m["recipient"] for m in sent) == sorted(PHONEBOOK_NUMBERS)
+    counts = sorted((r.xcoms["sync_customers"] for r in records), key=lambda c: not c["created"])
+    assert [(c["created"], c["added"], c["unchanged"]) for c in counts] == [
+        (True, 4, 0),
+        (False, 0, 4),
+    ]
+    [book] = scenario.phonebooks
+    assert (book["id"], book["title"], book["count"]) == (
+        counts[0]["phonebook_id"],
+        "Customers (nightly)",
+        4,
+    )
+
+
 def test_every_sms_went_out_exactly_once(scenario: Scenario) -> None:
-    expected = 3 * 3 + 1 + len(campaign_rows()) + 2  # three KPI runs, OTP, campaign, on-call x2
+    # three KPI runs, OTP, campaign, on-call x2, two phonebook runs
+    expected = 3 * 3 + 1 + len(campaign_rows()) + 2 + 2 * len(PHONEBOOK_NUMBERS)
     assert len(scenario.messages) == expected
     pairs = Counter((m["bulk_id"], m["recipient"]) for m in scenario.messages)
     assert [pair for pair, count in pairs.items() if count > 1] == []

@@ -28,6 +28,7 @@ EXAMPLE_DAGS = (
     "ippanel_csv_campaign",
     "ippanel_oncall_on_failure",
     "ippanel_report_export",
+    "ippanel_phonebook_nightly",
 )
 TEST_DAGS = Path(__file__).parent / "dags"
 NATIVE_DAG = "ippanel_native_rendering"

@@ -155,6 +155,47 @@ def test_report_export_writes_yesterdays_recipients(
     assert Counter(int(r["messages_outbox_id"]) for r in rows) == expected
 
 
+def test_phonebook_nightly_mirrors_the_csv_then_texts_everyone_in_it(
+    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
+) -> None:
+    result = dag_runs["ippanel_phonebook_nightly"]
+    assert_succeeded(result)
+    counts = result.xcoms["sync_customers"]
+    assert {k: v for k, v in counts.items() if k != "phonebook_id"} == {
+        "phonebook_title": "Customers (nightly)",
+        "created": True,
+        "added": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "not_in_source": 0,
+        "skipped_rows": 1,  # the row without a valid number (line 7)
+        "duplicate_rows": 1,  # 0912 300 1001 again (line 5)
+    }
+    assert "Skipping 1 bad row(s): line 7: '09-1234' is not an Iranian mobile number" in (
+        strip_colours(result.output)
+    )
+    # the phonebook as the sandbox holds it: the CSV's people, normalized, each once
+    admin = f"{dag_test_sandbox.url}/__sandbox/phonebooks"
+    books = requests.get(admin, params={"user": "sandbox"}, timeout=10).json()["items"]
+    [book] = [b for b in books if b["title"] == "Customers (nightly)"]
+    assert book["id"] == counts["phonebook_id"]
+    export = requests.get(f"{admin}/{book['id']}/export", timeout=10)
+    held = [(r["number"], r["name"]) for r in csv.DictReader(export.text.splitlines())]
+    assert held == [
+        ("+989123001001", "حسن رضایی"),
+        ("+989353001002", "سارا احمدی"),
+        ("+989193001003", "Reza Karimi"),
+        ("+989123001004", "Maryam"),
+    ]
+    [bulk] = result.xcoms["send_to_phonebook"]
+    sent = captured(dag_test_sandbox, bulk_id=bulk)
+    assert sorted(m["recipient"] for m in sent) == sorted(number for number, _ in held)
+    assert {(m["text"], m["sending_type"]) for m in sent} == {
+        ("فروشگاه امشب تا ساعت ۲۳ باز است.", "phonebook")
+    }
+
+
 def test_csv_campaign_fails_below_its_delivered_ratio(
     dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,21 @@ class SandboxAdmin:
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
         body = self._call("GET", "/requests", params={"per_page": 1000, **filters})
         return list(body["items"])
+
+    def phonebooks(self, user: str = "sandbox") -> list[dict[str, Any]]:
+        return list(self._call("GET", "/phonebooks", params={"user": user})["items"])
+
+    def phonebook_rows(self, phonebook_id: int) -> list[dict[str, str]]:
+        """A phonebook as the sandbox holds it (its export file, one row a number)."""
+        response = self.http.get(
+            f"{self.url}/__sandbox/phonebooks/{phonebook_id}/export", timeout=10
+        )
+        response.raise_for_status()
+        return list(csv.DictReader(io.StringIO(response.text)))
+
+    def writes(self) -> list[dict[str, Any]]:
+        """Journaled requests that may change state (any method but GET), oldest first."""
+        return [r for r in reversed(self.requests()) if r["method"] != "GET"]
 
     def otp(self, username: str) -> str:
         return str(self._call("GET", f"/otp/{username}")["code"])

@@ -8,6 +8,7 @@ The wire-level cases (trickles, truncation, huge bodies) are in test_client_host
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -38,9 +39,49 @@ ARGUMENTS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "bulk_report": ((5,), {}),
     "bulk_stats": ((5,), {}),
     "bulk_recipients": ((5,), {}),
+    "create_pattern": (("code %c%",), {"description": "d", "variables": ["c"]}),
+    "list_patterns": ((), {}),
+    "get_pattern": (("abc",), {}),
+    "update_pattern": (("abc", "m %c%"), {"description": "d", "variables": {"c": "integer"}}),
+    "delete_pattern": (("abc",), {}),
+    "list_lines": ((), {}),
+    "assign_line": ((10001, "user"), {}),
+    "unassign_line": (("+983000505", 7), {}),
+    "create_draft_group": (("t",), {}),
+    "list_draft_groups": ((), {}),
+    "rename_draft_group": ((1, "t"), {}),
+    "delete_draft_group": ((1,), {}),
+    "create_draft": ((1, "m"), {}),
+    "list_drafts": ((), {"group_id": 1}),
+    "update_draft": ((1, "m"), {}),
+    "delete_drafts": (([1, 2],), {}),
+    "list_phonebooks": ((), {}),
+    "create_phonebook": (("t",), {"option_ids": [1]}),
+    "update_phonebook": ((1,), {"title": "t"}),
+    "delete_phonebooks": (([1],), {}),
+    "list_contacts": ((), {"phonebook_id": 1}),
+    "get_contact": ((1,), {}),
+    "add_contacts": ((1, ["09121234567"]), {}),
+    "update_contact": ((1, "09121234567"), {"phonebook_id": 1}),
+    "delete_contacts": (([1],), {}),
+    "import_contacts": ((1, ["09121234567"]), {}),
+    "export_phonebook": ((1, os.devnull), {}),
+    "request_phonebook_export": ((1,), {}),
+    "list_options": ((), {}),
+    "create_option": (("t", "int"), {}),
+    "rename_option": ((1, "t"), {}),
+    "delete_options": (([1],), {}),
+    "send_phonebook": (("hi", [1]), {"sender": SENDER}),
+    "send_keyword_phonebook": (("hi {ex_1}", [1]), {"sender": SENDER}),
+    "sync_phonebook": (("customers", ["09121234567"]), {}),
 }
 OPERATIONS = sorted(
-    name for name, value in vars(IPPanelApi).items() if isinstance(value, operation)
+    {
+        name
+        for cls in IPPanelApi.__mro__  # api.py and its mixins
+        for name, value in vars(cls).items()
+        if isinstance(value, operation)
+    }
 )
 REQUESTS = {
     name: first_request(getattr(IPPanelApi, name), *args, **kwargs)

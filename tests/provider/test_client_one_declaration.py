@@ -18,9 +18,12 @@ from ippanel_provider.client.api import first_request
 from ippanel_provider.client.engine import operation, paged
 
 DECLARED = sorted(
-    name
-    for name, value in vars(IPPanelApi).items()
-    if isinstance(value, operation | paged) and not name.startswith("_")
+    {
+        name
+        for cls in IPPanelApi.__mro__  # api.py and the mixins it is made of (api_*.py)
+        for name, value in vars(cls).items()
+        if isinstance(value, operation | paged) and not name.startswith("_")
+    }
 )
 
 

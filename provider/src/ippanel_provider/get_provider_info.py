@@ -92,7 +92,10 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.hooks.ippanel"]},
         ],
         "operators": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.operators.send"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.operators.send", f"{PACKAGE}.operators.phonebook"],
+            },
         ],
         "sensors": [
             {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.sensors.delivery"]},

@@ -17,6 +17,9 @@ from datetime import datetime
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from . import sends
+from .api_books import PhonebooksApi
+from .api_contacts import ContactsApi
+from .api_patterns import PatternsApi
 from .core import (
     Operation,
     TokenState,
@@ -40,6 +43,7 @@ from .models import (
     PriceQuote,
     SendResult,
 )
+from .phonebook_sync import PhonebookSyncApi
 from .protocol import (
     AUTH_PREFIX,
     DEFAULT_BASE_URL,
@@ -52,6 +56,8 @@ from .protocol import (
     decode_nothing,
     decode_page,
     decode_token,
+    read,
+    write,
 )
 from .retry import READ_RETRY, SEND_RETRY, RetryPolicy
 from .schedule import Clock, utc_now
@@ -61,16 +67,6 @@ P = ParamSpec("P")
 SleepT = TypeVar("SleepT")
 SessionT = TypeVar("SessionT")
 SendTime = datetime | str | None
-
-
-def read(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
-    """A request that changes nothing: retried on anything transient."""
-    return ApiRequest(method, path, decode, summary, **parts)
-
-
-def write(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
-    """A request that changes state but sends no SMS: retried only where IPPanel did not act."""
-    return ApiRequest(method, path, decode, summary, idempotent=False, **parts)
 
 
 def _check_paging(page: int, size: int, size_name: str) -> None:
@@ -99,7 +95,9 @@ def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page
     return read("GET", "/api/report/recipients", decode, summary, params=params)
 
 
-class IPPanelApi(Engine, Generic[SleepT, SessionT]):
+class IPPanelApi(
+    Engine, PhonebooksApi, ContactsApi, PhonebookSyncApi, PatternsApi, Generic[SleepT, SessionT]
+):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 
     ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);

@@ -68,6 +68,26 @@ class ApiRequest(Generic[T]):
         return base_url.rstrip("/") + self.path
 
 
+def read(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
+    """A request that changes nothing: retried on anything transient."""
+    return ApiRequest(method, path, decode, summary, **parts)
+
+
+def write(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
+    """A request that changes state but sends no SMS: retried only where IPPanel certainly did
+    not act (never after an unknown outcome: a repeated create would make two)."""
+    return ApiRequest(method, path, decode, summary, idempotent=False, **parts)
+
+
+def page_query(page: int, per_page: int, most: int) -> dict[str, str]:
+    """``page`` and ``per_page`` of a Laravel paginator, checked (``per_page`` at most ``most``)."""
+    if page < 1:
+        raise ValueError(f"page must be at least 1, got {page}")
+    if not 1 <= per_page <= most:
+        raise ValueError(f"per_page must be between 1 and {most}, got {per_page}")
+    return {"page": str(page), "per_page": str(per_page)}
+
+
 # ---------------------------------------------------------------- answers
 
 
@@ -227,6 +247,11 @@ def decode_credit(data: Any, meta: Mapping[str, Any]) -> float:
 
 def decode_outbox_ids(data: Any, meta: Mapping[str, Any]) -> list[int]:
     return [int(i) for i in data["message_outbox_ids"]]
+
+
+def decode_object(item: Callable[[Any], T]) -> Decoder[T]:
+    """One object: ``item`` decodes the answer's data."""
+    return lambda data, meta: item(data)
 
 
 def decode_page(item: Callable[[Any], T], page: int, per_page: int) -> Decoder[Page[T]]:
