@@ -18,9 +18,12 @@ from ippanel_provider.client.api import first_request
 from ippanel_provider.client.engine import operation, paged
 
 DECLARED = sorted(
-    name
-    for name, value in vars(IPPanelApi).items()
-    if isinstance(value, operation | paged) and not name.startswith("_")
+    {
+        name
+        for owner in IPPanelApi.__mro__  # the mixins too (inbox, audience sends, ...)
+        for name, value in vars(owner).items()
+        if isinstance(value, operation | paged) and not name.startswith("_")
+    }
 )
 
 

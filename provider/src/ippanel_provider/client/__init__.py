@@ -8,6 +8,16 @@ async one, inside its event loop).
 from typing import TYPE_CHECKING, Any
 
 from .api import IPPanelApi
+from .audience_models import (
+    AudienceCounts,
+    CountryTarget,
+    GeoTarget,
+    InboxMessage,
+    JobSubCategory,
+    JobTarget,
+    OperatorWindow,
+    Place,
+)
 from .errors import (
     InvalidRecipientsError,
     IPPanelApiError,
@@ -24,6 +34,7 @@ from .errors import (
     IPPanelTransportError,
     IPPanelValidationError,
 )
+from .inbox import InboxQuery, InboxScan
 from .models import (
     AccountInfo,
     BulkRecipient,
@@ -76,9 +87,12 @@ __all__ = [
     "AccountInfo",
     "ApiRequest",
     "AsyncIPPanelClient",
+    "AudienceCounts",
     "BulkRecipient",
     "BulkStats",
+    "CountryTarget",
     "Credentials",
+    "GeoTarget",
     "IPPanelApi",
     "IPPanelApiError",
     "IPPanelAuthError",
@@ -94,17 +108,24 @@ __all__ = [
     "IPPanelTLSError",
     "IPPanelTransportError",
     "IPPanelValidationError",
+    "InboxMessage",
+    "InboxQuery",
+    "InboxScan",
     "InvalidRecipientsError",
+    "JobSubCategory",
+    "JobTarget",
     "LoginResult",
     "MessageParts",
     "MessageStatus",
     "MultipartField",
     "OperatorRange",
+    "OperatorWindow",
     "OutboxBulk",
     "OutboxFilters",
     "OutboxState",
     "Page",
     "PeerToPeerItem",
+    "Place",
     "PostalCodeTarget",
     "PriceQuote",
     "RetryPolicy",

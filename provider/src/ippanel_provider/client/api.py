@@ -17,6 +17,8 @@ from datetime import datetime
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from . import sends
+from .api_audiences import AudienceSendsApi
+from .api_inbox import InboxApi
 from .core import (
     Operation,
     TokenState,
@@ -99,7 +101,7 @@ def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page
     return read("GET", "/api/report/recipients", decode, summary, params=params)
 
 
-class IPPanelApi(Engine, Generic[SleepT, SessionT]):
+class IPPanelApi(InboxApi, AudienceSendsApi, Engine, Generic[SleepT, SessionT]):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 
     ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
