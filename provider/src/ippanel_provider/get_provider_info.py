@@ -79,7 +79,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-ippanel",
         "name": "IPPanel",
-        "description": "Send SMS through IPPanel (Edge API) and wait for delivery.",
+        "description": "Send SMS through IPPanel (Edge API), wait for delivery and for replies.",
         "versions": ["0.1.0"],
         "integrations": [
             {
@@ -92,13 +92,22 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.hooks.ippanel"]},
         ],
         "operators": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.operators.send"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.operators.send", f"{PACKAGE}.operators.audiences"],
+            },
         ],
         "sensors": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.sensors.delivery"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.sensors.delivery", f"{PACKAGE}.sensors.inbox"],
+            },
         ],
         "triggers": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.triggers.delivery"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.triggers.delivery", f"{PACKAGE}.triggers.inbox"],
+            },
         ],
         "connection-types": [
             {

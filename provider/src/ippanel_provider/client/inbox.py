@@ -16,7 +16,7 @@ from typing import Any
 
 from .audience_models import InboxMessage
 from .errors import InvalidRecipientsError
-from .recipients import normalize_recipients
+from .recipients import coerce_recipients, normalize_recipients
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2, "\u200c\u200d\u200e\u200f")
 _EDGES = " \t\r\n.!?,;:\u060c\u061b\u061f\u06d4"
@@ -119,12 +119,10 @@ class InboxQuery:
         """A query from loosely typed input (rendered templates): numbers normalized (every
         bad one named, 1-based), one option or a list, times as datetimes, ISO text or unix
         seconds."""
-        if isinstance(senders, str | int):
-            senders = [part for part in re.split(r"[,;\s]+", str(senders)) if part]
         numbers: list[str] = []
-        if senders:
+        if senders not in (None, "", [], ()):
             try:
-                numbers = normalize_recipients([str(n) for n in senders])
+                numbers = normalize_recipients(coerce_recipients(senders, what="from_numbers"))
             except InvalidRecipientsError as exc:
                 raise InvalidRecipientsError(
                     exc.invalid, exc.total, context="from_numbers"
