@@ -103,7 +103,8 @@ def test_deferrable_sensor_defers_from_the_last_message_it_read(sandbox: Threade
     assert query.received_after == started.timestamp()
     assert trigger.from_id == 1  # "maybe" was read: the trigger starts after it
     assert trigger.poke_interval == 7.0
-    assert trigger.deadline is not None and trigger.deadline - time.time() > 100
+    assert trigger.deadline is not None
+    assert trigger.deadline - time.time() > 100
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
