@@ -12,7 +12,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ippanel_provider.client import IPPanelApi, IPPanelError, parse_response
+from ippanel_provider.client import (
+    CountryTarget,
+    GeoTarget,
+    InboxQuery,
+    IPPanelApi,
+    IPPanelError,
+    JobTarget,
+    parse_response,
+)
 from ippanel_provider.client.api import first_request
 from ippanel_provider.client.engine import operation
 
@@ -38,9 +46,30 @@ ARGUMENTS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "bulk_report": ((5,), {}),
     "bulk_stats": ((5,), {}),
     "bulk_recipients": ((5,), {}),
+    "messages_inbox": ((), {"from_id": 3}),
+    "search_inbox": ((InboxQuery.build(options=["YES"]),), {}),
+    "bank_provinces": ((), {"bank": "geolocation"}),
+    "bank_counties": ((89,), {}),
+    "bank_cities": ((212,), {}),
+    "bank_genders": ((), {}),
+    "country_counts": ((89,), {"gender": 1}),
+    "geolocation_counts": ((89,), {"pre": "912"}),
+    "job_categories": ((), {}),
+    "job_subcategories": ((1,), {}),
+    "job_counts": ((1,), {"operator": "mci"}),
+    "send_country": (("hi", [CountryTarget(89, 912)]), {"sender": SENDER}),
+    "send_geolocation": (("hi", [GeoTarget()]), {"sender": SENDER}),
+    "send_job": (("hi", [JobTarget(1)]), {"sender": SENDER}),
+    "send_file": ((["09121234567"], "hi"), {"sender": SENDER}),
+    "send_keyword": (([["09121234567", "Ali"]], "hi {ex_B}"), {"sender": SENDER}),
 }
 OPERATIONS = sorted(
-    name for name, value in vars(IPPanelApi).items() if isinstance(value, operation)
+    {
+        name
+        for owner in IPPanelApi.__mro__  # the mixins too
+        for name, value in vars(owner).items()
+        if isinstance(value, operation)
+    }
 )
 REQUESTS = {
     name: first_request(getattr(IPPanelApi, name), *args, **kwargs)
