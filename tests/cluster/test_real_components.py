@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from cluster_scenario import (
+    APPROVAL,
+    APPROVER,
     BUTTON,
     CAMPAIGN,
     EXAMPLE_DAGS,
@@ -35,7 +37,12 @@ pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 KPI_TEAMS = [{"+989121234567", "+989351234567"}, {"+989191234567"}]
-SEND_TASKS = {KPI: ("send_kpi[0]", "send_kpi[1]"), OTP: ("send_otp",), CAMPAIGN: ("send_campaign",)}
+SEND_TASKS = {
+    KPI: ("send_kpi[0]", "send_kpi[1]"),
+    OTP: ("send_otp",),
+    CAMPAIGN: ("send_campaign",),
+    APPROVAL: ("ask_approval", "release"),
+}
 
 
 def campaign_rows() -> list[dict[str, str]]:
@@ -143,7 +150,8 @@ def test_report_export_writes_the_day_before_the_run(scenario: Scenario, started
 
 
 def test_every_sms_went_out_exactly_once(scenario: Scenario) -> None:
-    expected = 3 * 3 + 1 + len(campaign_rows()) + 2  # three KPI runs, OTP, campaign, on-call x2
+    # three KPI runs, OTP, campaign, on-call x2, the approval's request and release notice
+    expected = 3 * 3 + 1 + len(campaign_rows()) + 2 + 2
     assert len(scenario.messages) == expected
     pairs = Counter((m["bulk_id"], m["recipient"]) for m in scenario.messages)
     assert [pair for pair, count in pairs.items() if count > 1] == []
@@ -156,8 +164,9 @@ def test_deferred_sensors_survive_a_sigkilled_triggerer(scenario: Scenario) -> N
     kill = scenario.kill
     assert kill is not None
     triggerer = scenario.cluster.hostname("triggerer")
-    # before: four sensors (three KPI runs, the campaign) deferred, held by the live triggerer
-    assert len(kill.deferred) == 4
+    # before: five sensors (three KPI runs, the campaign, the approval's inbox sensor) deferred,
+    # held by the live triggerer
+    assert len(kill.deferred) == 5
     for key, ti in kill.deferred.items():
         assert ti["state"] == "deferred", key
         assert ti["trigger"]["triggerer_id"] == kill.old_job["id"], key
@@ -187,3 +196,19 @@ def test_tasks_run_where_the_executor_sends_them(scenario: Scenario) -> None:
         for key, ti in record.task_instances.items():
             if ti["state"] in ("success", "failed"):
                 assert ti["hostname"] == expected, f"{record.dag_id} {key}"
+
+
+def test_approval_by_sms_releases_once_the_approver_answers(scenario: Scenario) -> None:
+    """The inbox sensor waited in the (killed, then restarted) triggerer for the approver's YES,
+    which the sandbox sent when the request was delivered; the branch then released."""
+    record = scenario.runs[(APPROVAL, BUTTON)]
+    assert_succeeded(record)
+    states = {task: ti["state"] for task, ti in record.task_instances.items()}
+    assert (states["release"], states["hold_release"]) == ("success", "skipped")
+    answer = record.xcoms["wait_for_reply"]
+    assert answer["chosen_options"] == ["YES"]
+    assert answer["message"]["from"] == "+98" + APPROVER[1:]
+    [asked] = messages_of(scenario, record.xcoms["ask_approval"])
+    assert asked["recipient"] == "+98" + APPROVER[1:]
+    [released] = messages_of(scenario, record.xcoms["release"])
+    assert released["text"].endswith(f"approved by {APPROVER}: publishing.")

@@ -7,7 +7,7 @@ Each is one request and a send: never repeated unless IPPanel certainly did not 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from .core import Operation, send_operation
 from .engine import operation
 from .models import SendResult
 from .schedule import Clock
+from .sends import SendPlan
 
 SendTime = datetime | str | None
 
@@ -26,6 +27,13 @@ class AudienceSendsApi:
 
     default_sender: str | None
     _now: Clock
+
+    def _planned(
+        self, plan: Callable[..., SendPlan], *args: Any, sender: str | None, **options: Any
+    ) -> Operation[SendResult]:
+        """Plan with the default sender and the client's clock, then send (never twice)."""
+        sender = sender or self.default_sender
+        return send_operation(plan(*args, sender=sender, now=self._now, **options))
 
     @operation
     def send_country(
@@ -47,11 +55,12 @@ class AudienceSendsApi:
             ``+98BANK``).
         :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC.
         """
-        plan = audience_sends.plan_country(
-            message, targets, other_recipients=other_recipients,
-            sender=sender or self.default_sender, send_time=send_time, now=self._now,
+        return (
+            yield from self._planned(
+                audience_sends.plan_country, message, targets, other_recipients=other_recipients,
+                sender=sender, send_time=send_time,
+            )
         )  # fmt: skip
-        return (yield from send_operation(plan))
 
     @operation
     def send_geolocation(
@@ -72,11 +81,12 @@ class AudienceSendsApi:
         :param sender: the line; default the client's ``default_sender``.
         :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC.
         """
-        plan = audience_sends.plan_geolocation(
-            message, targets, other_recipients=other_recipients,
-            sender=sender or self.default_sender, send_time=send_time, now=self._now,
+        return (
+            yield from self._planned(
+                audience_sends.plan_geolocation, message, targets,
+                other_recipients=other_recipients, sender=sender, send_time=send_time,
+            )
         )  # fmt: skip
-        return (yield from send_operation(plan))
 
     @operation
     def send_job(
@@ -98,11 +108,12 @@ class AudienceSendsApi:
             ``+98PRO``).
         :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC.
         """
-        plan = audience_sends.plan_job(
-            message, targets, other_recipients=other_recipients,
-            sender=sender or self.default_sender, send_time=send_time, now=self._now,
+        return (
+            yield from self._planned(
+                audience_sends.plan_job, message, targets, other_recipients=other_recipients,
+                sender=sender, send_time=send_time,
+            )
         )  # fmt: skip
-        return (yield from send_operation(plan))
 
     @operation
     def send_file(
@@ -124,11 +135,12 @@ class AudienceSendsApi:
         :param sender: the line; default the client's ``default_sender``.
         :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC.
         """
-        plan = audience_sends.plan_file(
-            source, message, other_recipients=other_recipients,
-            sender=sender or self.default_sender, send_time=send_time, now=self._now,
+        return (
+            yield from self._planned(
+                audience_sends.plan_file, source, message, other_recipients=other_recipients,
+                sender=sender, send_time=send_time,
+            )
         )  # fmt: skip
-        return (yield from send_operation(plan))
 
     @operation
     def send_keyword(
@@ -148,8 +160,5 @@ class AudienceSendsApi:
         :param sender: the line; default the client's ``default_sender``.
         :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC.
         """
-        plan = audience_sends.plan_keyword(
-            source, message, sender=sender or self.default_sender, send_time=send_time,
-            now=self._now,
-        )  # fmt: skip
-        return (yield from send_operation(plan))
+        plan = audience_sends.plan_keyword
+        return (yield from self._planned(plan, source, message, sender=sender, send_time=send_time))
