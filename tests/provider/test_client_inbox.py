@@ -12,6 +12,7 @@ from client_support import SANDBOX_API_KEY, SENDER, SandboxAdmin
 from ippanel_provider.client import (
     AsyncIPPanelClient,
     AudienceCounts,
+    InboxMessage,
     InboxQuery,
     InvalidRecipientsError,
     IPPanelApi,
@@ -198,3 +199,12 @@ def test_v2_look_ups_leave_the_base_urls_v1(api: Call, client_sandbox: SandboxAd
     assert api("bank_provinces", bank="geolocation", base="/v1")
     paths = [r["path"] for r in client_sandbox.requests() if "banks" in r["path"]]
     assert paths == ["/v2/api/send/banks/provinces"]
+
+
+def test_a_reply_in_the_same_second_as_the_watermark_time_counts() -> None:
+    """Inbox times are whole seconds: a run that started at 100.7 s must see a reply the inbox
+    dates 100 (it may have come at 100.9), but not one dated 99."""
+    query = InboxQuery.build(received_after=100.7)
+    same_second = InboxMessage(1, "+989121234567", SENDER, "YES", time=100, seen=False)
+    before = InboxMessage(2, "+989121234567", SENDER, "YES", time=99, seen=False)
+    assert (query.matches(same_second), query.matches(before)) == (True, False)

@@ -114,9 +114,7 @@ class InboxApi:
             for message in result.items:
                 seen[message.id] = message
                 last_id = message.id if last_id is None else max(last_id, message.id)
-            older = query.received_after is not None and any(
-                m.time < query.received_after for m in result.items
-            )
+            older = any(query.too_old(m) for m in result.items)
             if not (result.has_next and result.items) or (from_id is None and older):
                 break
         matches = sorted((m for m in seen.values() if query.matches(m)), key=lambda m: m.id)

@@ -8,6 +8,7 @@ option ``YES`` and ``"کد ۱۲۳"`` matches the pattern ``کد (\\d+)``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,8 +144,13 @@ class InboxQuery:
         said = fold(message.text)
         return next((option for option in self.options if fold(option) == said), None)
 
+    def too_old(self, message: InboxMessage) -> bool:
+        """Received before ``received_after``; inbox times are whole seconds, so a message
+        of the same second still counts."""
+        return self.received_after is not None and message.time < math.floor(self.received_after)
+
     def matches(self, message: InboxMessage) -> bool:
-        if self.received_after is not None and message.time < self.received_after:
+        if self.too_old(message):
             return False
         if self.senders and message.sender not in self.senders:
             try:
