@@ -48,8 +48,8 @@ APPROVAL_REJECTED = "ippanel_approval_by_sms:rejected"
 APPROVER, REJECTER = "09121110099", "09121110077"
 """Phones of the approval DAG's runs: the sandbox answers for them (auto-reply rules)."""
 REPLY_DELAY = 5.0
-"""Seconds after delivery (sandbox clock) the approver answers: later than the sensor's first
-read, so the wait defers to the trigger."""
+"""Seconds after delivery (sandbox clock) the approver answers: usually after the sensor's
+first read, so the wait defers to the trigger."""
 PARALLEL_RUNS = 3
 
 

@@ -232,11 +232,27 @@ def received(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
     return items
 
 
+BRANCH_SKIPS_ONLY_MODELS_OPERATORS = (
+    "the standard provider pinned with Airflow 3.0.0 (1.0.0) skips only airflow.models "
+    "operators in a branch (skipmixin._ensure_tasks); the provider's operators are airflow.sdk "
+    "ones, so both notices go out (1.8.0, pinned with 3.1.0, skips them). Strict: passes once "
+    "fixed"
+)
+
+
 def test_approval_by_sms_waits_deferred_for_the_yes_and_releases(
-    dag_runs: dict[str, DagRunResult], dag_test_sandbox: ThreadedSandbox
+    dag_runs: dict[str, DagRunResult],
+    dag_test_sandbox: ThreadedSandbox,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The approver's phone (an auto-reply rule) answers "Yes" 5 s after the request arrives:
-    the sensor's first read finds nothing, the trigger finds the reply, the branch releases."""
+    """The approver's phone (an auto-reply rule) answers "Yes" 5 s after the request arrives;
+    the sensor (deferrable: its trigger reads on when the first read finds nothing) returns it,
+    the branch releases. That it waits deferred is checked in tests/cluster, where the
+    triggerer is a real process; here a slow task start may already find the reply."""
+    if str(request.node.callspec.params.get("airflow_python", "")).startswith("3.0."):
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason=BRANCH_SKIPS_ONLY_MODELS_OPERATORS)
+        )
     result = dag_runs["ippanel_approval_by_sms"]
     assert_succeeded(result)
     assert result.task_states == {
@@ -254,7 +270,6 @@ def test_approval_by_sms_waits_deferred_for_the_yes_and_releases(
     answer = result.xcoms["wait_for_reply"]
     assert answer["chosen_options"] == ["YES"]
     assert (answer["message"]["id"], answer["message"]["text"]) == (reply["id"], "Yes")
-    assert "running trigger in line" in result.output  # it waited in the trigger
     [released] = captured(dag_test_sandbox, bulk_id=result.xcoms["release"][0])
     assert released["recipient"] == "+989121110088"
     assert released["text"].endswith("approved by 09121110099: publishing.")
