@@ -3,8 +3,9 @@
 All runs go at once, started the ways users start them: the Trigger button (``logical_date``
 null), the Trigger form with its pre-filled logical date, and the schedule (unpausing a
 ``@daily`` DAG with ``catchup=False`` makes the scheduler create today's run at once).
-The sandbox delivers nothing until its clock is moved, so every delivery sensor is provably
-deferred when the triggerer is SIGKILLed; a new triggerer must take the triggers over before
+The sandbox delivers nothing until its clock is moved, so every delivery sensor (and the approval
+DAG's inbox sensor: the approver answers once the request is delivered) is provably deferred
+when the triggerer is SIGKILLed; a new triggerer must take the triggers over before
 the clock moves and the runs finish.
 """
 
@@ -32,7 +33,10 @@ TEAM_NUMBER = "+989121112255"
 """Texted by the DAG's own failure callback (the dag-processor runs it)."""
 REPORT = "ippanel_report_export"
 PHONEBOOK = "ippanel_phonebook_nightly"
-EXAMPLE_DAGS = (KPI, OTP, CAMPAIGN, ONCALL, REPORT, PHONEBOOK)
+APPROVAL = "ippanel_approval_by_sms"
+APPROVER = "09121110099"
+"""The approval DAG's default approver; the sandbox answers YES for this phone."""
+EXAMPLE_DAGS = (KPI, OTP, CAMPAIGN, ONCALL, REPORT, PHONEBOOK, APPROVAL)
 SCHEDULED_DAGS = (KPI, REPORT, PHONEBOOK)
 BUTTON, FORM_WITH_DATE, SCHEDULE = "trigger button", "trigger form with a date", "schedule"
 DELIVERY_DELAY = 3600.0  # sandbox seconds; nothing is delivered before the test moves the clock
@@ -40,6 +44,7 @@ DELIVERY_DELAY = 3600.0  # sandbox seconds; nothing is delivered before the test
 HOLD_STATES = {
     KPI: {"wait_for_delivery": "deferred"},
     CAMPAIGN: {"check_delivery": "deferred"},
+    APPROVAL: {"wait_for_reply": "deferred"},  # the reply comes when its request is delivered
     OTP: {"send_otp": "success"},
 }
 WAIT = 180.0
@@ -127,6 +132,7 @@ def run_scenario(scenario: Scenario) -> None:
     for dag_id in EXAMPLE_DAGS:  # as the Trigger form does ("unpause" ticked)
         api.set_paused(dag_id, False)
     report_conf = {"output_dir": str(scenario.report_dirs[BUTTON])}
+    sandbox.admin("POST", "autoreplies", {"number": APPROVER, "reply": "YES"})
     records = [
         RunRecord(KPI, BUTTON, api.trigger(KPI)),
         RunRecord(KPI, FORM_WITH_DATE, api.trigger(KPI, logical_date=datetime.now(UTC))),
@@ -135,6 +141,7 @@ def run_scenario(scenario: Scenario) -> None:
         RunRecord(ONCALL, BUTTON, api.trigger(ONCALL)),
         RunRecord(REPORT, BUTTON, api.trigger(REPORT, report_conf)),
         RunRecord(PHONEBOOK, BUTTON, api.trigger(PHONEBOOK)),
+        RunRecord(APPROVAL, BUTTON, api.trigger(APPROVAL)),
     ]
     for dag_id in SCHEDULED_DAGS:
 

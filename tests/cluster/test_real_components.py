@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from cluster_scenario import (
+    APPROVAL,
+    APPROVER,
     BUTTON,
     CAMPAIGN,
     EXAMPLE_DAGS,
@@ -41,6 +43,7 @@ SEND_TASKS = {
     OTP: ("send_otp",),
     CAMPAIGN: ("send_campaign",),
     PHONEBOOK: ("send_to_phonebook",),
+    APPROVAL: ("ask_approval", "release"),
 }
 PHONEBOOK_NUMBERS = {"+989123001001", "+989353001002", "+989193001003", "+989123001004"}
 """fixtures/phonebook_customers.csv, normalized, each once, without its bad row."""
@@ -174,8 +177,9 @@ def test_phonebook_nightly_runs_one_at_a_time_and_the_second_changes_nothing(
 
 
 def test_every_sms_went_out_exactly_once(scenario: Scenario) -> None:
-    # three KPI runs, OTP, campaign, on-call x2, two phonebook runs
-    expected = 3 * 3 + 1 + len(campaign_rows()) + 2 + 2 * len(PHONEBOOK_NUMBERS)
+    # three KPI runs, OTP, campaign, on-call x2, two phonebook runs, the approval's request
+    # and release notice
+    expected = 3 * 3 + 1 + len(campaign_rows()) + 2 + 2 * len(PHONEBOOK_NUMBERS) + 2
     assert len(scenario.messages) == expected
     pairs = Counter((m["bulk_id"], m["recipient"]) for m in scenario.messages)
     assert [pair for pair, count in pairs.items() if count > 1] == []
@@ -188,8 +192,9 @@ def test_deferred_sensors_survive_a_sigkilled_triggerer(scenario: Scenario) -> N
     kill = scenario.kill
     assert kill is not None
     triggerer = scenario.cluster.hostname("triggerer")
-    # before: four sensors (three KPI runs, the campaign) deferred, held by the live triggerer
-    assert len(kill.deferred) == 4
+    # before: five sensors (three KPI runs, the campaign, the approval's inbox sensor) deferred,
+    # held by the live triggerer
+    assert len(kill.deferred) == 5
     for key, ti in kill.deferred.items():
         assert ti["state"] == "deferred", key
         assert ti["trigger"]["triggerer_id"] == kill.old_job["id"], key
@@ -219,3 +224,19 @@ def test_tasks_run_where_the_executor_sends_them(scenario: Scenario) -> None:
         for key, ti in record.task_instances.items():
             if ti["state"] in ("success", "failed"):
                 assert ti["hostname"] == expected, f"{record.dag_id} {key}"
+
+
+def test_approval_by_sms_releases_once_the_approver_answers(scenario: Scenario) -> None:
+    """The inbox sensor waited in the (killed, then restarted) triggerer for the approver's YES,
+    which the sandbox sent when the request was delivered; the branch then released."""
+    record = scenario.runs[(APPROVAL, BUTTON)]
+    assert_succeeded(record)
+    states = {task: ti["state"] for task, ti in record.task_instances.items()}
+    assert (states["release"], states["hold_release"]) == ("success", "skipped")
+    answer = record.xcoms["wait_for_reply"]
+    assert answer["chosen_options"] == ["YES"]
+    assert answer["message"]["from"] == "+98" + APPROVER[1:]
+    [asked] = messages_of(scenario, record.xcoms["ask_approval"])
+    assert asked["recipient"] == "+98" + APPROVER[1:]
+    [released] = messages_of(scenario, record.xcoms["release"])
+    assert released["text"].endswith(f"approved by {APPROVER}: publishing.")

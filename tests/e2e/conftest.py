@@ -6,7 +6,8 @@ Every test here runs once per Airflow installation: the locked one (uv.lock) and
 from pins kept in the repo). Besides one run of each example DAG: the test-only DAGs of
 ``dags/`` (native rendering and mapping; a recipient that never gets a final status) and, on the
 locked Airflow only, the CSV campaign once more with a file below its delivered-ratio threshold
-(the ratio logic does not depend on the Airflow version; the matrix stays lean).
+(the ratio logic does not depend on the Airflow version; the matrix stays lean), and the
+approval DAG once more with an approver who answers NO.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import airflow_matrix
 import pytest
+import requests
 from airflow_env import DAGS_FOLDER, DagRunResult, prepare_airflow_home, run_dag_test
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.server import ThreadedSandbox
@@ -29,6 +31,7 @@ EXAMPLE_DAGS = (
     "ippanel_oncall_on_failure",
     "ippanel_report_export",
     "ippanel_phonebook_nightly",
+    "ippanel_approval_by_sms",
 )
 TEST_DAGS = Path(__file__).parent / "dags"
 NATIVE_DAG = "ippanel_native_rendering"
@@ -42,6 +45,12 @@ BELOW_THRESHOLD_CSV = (
     "09120000003,Hello four\n"  # ends in 0003: not delivered
     "09390000004,Hello five\n"  # ends in 0004: blacklisted
 )
+APPROVAL_REJECTED = "ippanel_approval_by_sms:rejected"
+APPROVER, REJECTER = "09121110099", "09121110077"
+"""Phones of the approval DAG's runs: the sandbox answers for them (auto-reply rules)."""
+REPLY_DELAY = 5.0
+"""Seconds after delivery (sandbox clock) the approver answers: usually after the sensor's
+first read, so the wait defers to the trigger."""
 PARALLEL_RUNS = 3
 
 
@@ -79,6 +88,10 @@ def dag_runs(
     below = tmp_path_factory.mktemp("campaign") / "below_threshold.csv"
     below.write_text(BELOW_THRESHOLD_CSV, encoding="utf-8")
     url = dag_test_sandbox.url
+    for number, reply in ((APPROVER, "Yes"), (REJECTER, "no!")):
+        rule = {"number": number, "reply": reply, "delay": REPLY_DELAY}
+        requests.post(f"{url}/__sandbox/autoreplies", json=rule, timeout=10).raise_for_status()
+    env["IPPANEL_REPLY_TIMEOUT"] = "120"
     with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
         futures = {
             dag_id: pool.submit(run_dag_test, dag_id, url, env, airflow_home=home, python=python)
@@ -92,6 +105,15 @@ def dag_runs(
                 env,
                 airflow_home=home,
                 conf={"csv_path": str(below)},
+                python=python,
+            )
+            futures[APPROVAL_REJECTED] = pool.submit(
+                run_dag_test,
+                "ippanel_approval_by_sms",
+                url,
+                env,
+                airflow_home=home,
+                conf={"approver": REJECTER},
                 python=python,
             )
         for dag_id in (NATIVE_DAG, STUCK_DAG):

@@ -13,7 +13,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ippanel_provider.client import IPPanelApi, IPPanelError, parse_response
+from ippanel_provider.client import (
+    CountryTarget,
+    GeoTarget,
+    InboxQuery,
+    IPPanelApi,
+    IPPanelError,
+    JobTarget,
+    parse_response,
+)
 from ippanel_provider.client.api import first_request
 from ippanel_provider.client.engine import operation
 
@@ -74,6 +82,22 @@ ARGUMENTS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "send_phonebook": (("hi", [1]), {"sender": SENDER}),
     "send_keyword_phonebook": (("hi {ex_1}", [1]), {"sender": SENDER}),
     "sync_phonebook": (("customers", ["09121234567"]), {}),
+    "messages_inbox": ((), {"from_id": 3}),
+    "search_inbox": ((InboxQuery.build(options=["YES"]),), {}),
+    "bank_provinces": ((), {"bank": "geolocation"}),
+    "bank_counties": ((89,), {}),
+    "bank_cities": ((212,), {}),
+    "bank_genders": ((), {}),
+    "country_counts": ((89,), {"gender": 1}),
+    "geolocation_counts": ((89,), {"pre": "912"}),
+    "job_categories": ((), {}),
+    "job_subcategories": ((1,), {}),
+    "job_counts": ((1,), {"operator": "mci"}),
+    "send_country": (("hi", [CountryTarget(89, 912)]), {"sender": SENDER}),
+    "send_geolocation": (("hi", [GeoTarget()]), {"sender": SENDER}),
+    "send_job": (("hi", [JobTarget(1)]), {"sender": SENDER}),
+    "send_file": ((["09121234567"], "hi"), {"sender": SENDER}),
+    "send_keyword": (([["09121234567", "Ali"]], "hi {ex_B}"), {"sender": SENDER}),
 }
 OPERATIONS = sorted(
     {

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from airflow_support import send_sms, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
 
@@ -79,10 +80,17 @@ sys.meta_path.insert(0, Recorder())
 def loaded():
     return sorted(m for m in sys.modules if m.split(".")[0] in ("ippanel_provider", "requests"))
 
-from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
-after_import = loaded()
-trigger = IPPanelDeliveryTrigger(outbox_ids=[int(sys.argv[1])], poke_interval=0.05,
-                                 deadline=time.time() + 60)
+kind, value = sys.argv[1], sys.argv[2]
+if kind == "delivery":
+    from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
+    after_import = loaded()
+    trigger = IPPanelDeliveryTrigger(outbox_ids=[int(value)], poke_interval=0.05,
+                                     deadline=time.time() + 60)
+else:
+    from ippanel_provider.triggers.inbox import IPPanelInboxTrigger
+    after_import = loaded()
+    trigger = IPPanelInboxTrigger(query={"senders": [value], "options": ["YES"]},
+                                  poke_interval=0.05, deadline=time.time() + 60)
 
 async def first_event():
     async for event in trigger.run():
@@ -94,10 +102,25 @@ print(json.dumps({"after_import": after_import, "after_run": loaded(), "status":
 """
 
 
-def _run_trigger_in_a_fresh_interpreter(sandbox: ThreadedSandbox) -> dict[str, Any]:
+TRIGGERS = ("delivery", "inbox")
+
+
+_REPORTS: dict[str, dict[str, Any]] = {}
+"""One fresh interpreter per trigger kind serves the three tests below (each costs seconds)."""
+
+
+def _run_trigger_in_a_fresh_interpreter(sandbox: ThreadedSandbox, kind: str) -> dict[str, Any]:
+    """Run the ``kind`` trigger until its event: a sent bulk's delivery, or a YES received."""
+    if kind in _REPORTS:
+        return _REPORTS[kind]
     [bulk_id] = send_sms(sandbox, "09121234567")
+    value = str(bulk_id)
+    if kind == "inbox":
+        value = "+989121234567"
+        body = {"from": value, "to": "+983000505", "text": "yes", "user": "sandbox"}
+        requests.post(f"{sandbox.url}/__sandbox/inbox", json=body, timeout=10).raise_for_status()
     result = subprocess.run(
-        [sys.executable, "-c", TRIGGER_RUN, str(bulk_id)],
+        [sys.executable, "-c", TRIGGER_RUN, kind, value],
         capture_output=True,
         text=True,
         timeout=120,
@@ -106,6 +129,7 @@ def _run_trigger_in_a_fresh_interpreter(sandbox: ThreadedSandbox) -> dict[str, A
     assert result.returncode == 0, result.stderr[-3000:]
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["status"] == "success"
+    _REPORTS[kind] = report
     return report
 
 
@@ -122,23 +146,29 @@ def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
-def test_the_trigger_loads_no_sensor_operator_or_notifier_code(sandbox: ThreadedSandbox) -> None:
-    report = _run_trigger_in_a_fresh_interpreter(sandbox)
+@pytest.mark.parametrize("kind", TRIGGERS)
+def test_the_trigger_loads_no_sensor_operator_or_notifier_code(
+    sandbox: ThreadedSandbox, kind: str
+) -> None:
+    report = _run_trigger_in_a_fresh_interpreter(sandbox, kind)
     layers = {_layer(m) for m in report["after_run"] if m.startswith("ippanel_provider.")}
     assert layers <= {"triggers", "hooks", "client", "airflow_compat", "get_provider_info"}
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
-def test_the_triggerer_loop_imports_only_the_trigger_module(sandbox: ThreadedSandbox) -> None:
+@pytest.mark.parametrize("kind", TRIGGERS)
+def test_the_triggerer_loop_imports_only_the_trigger_module(
+    sandbox: ThreadedSandbox, kind: str
+) -> None:
     """The triggerer imports the trigger's module and runs ``run()`` on its event loop; the
     client, aiohttp (and, for now, requests) are imported on a worker thread instead."""
-    report = _run_trigger_in_a_fresh_interpreter(sandbox)
+    report = _run_trigger_in_a_fresh_interpreter(sandbox, kind)
     airflow_reads_anyway = {"ippanel_provider.get_provider_info"}  # provider discovery
     assert set(report["after_import"]) - airflow_reads_anyway == {
         "ippanel_provider",
         "ippanel_provider.airflow_compat",
         "ippanel_provider.triggers",
-        "ippanel_provider.triggers.delivery",
+        f"ippanel_provider.triggers.{kind}",
     }
     assert "ippanel_provider.client" in report["imported_on"]
     loop_thread = report["loop_thread"]
@@ -154,8 +184,9 @@ def test_the_triggerer_loop_imports_only_the_trigger_module(sandbox: ThreadedSan
     "package change that makes it lazy is pending. Enforced as soon as that lands.",
     strict=True,
 )
-def test_the_trigger_never_imports_requests(sandbox: ThreadedSandbox) -> None:
+@pytest.mark.parametrize("kind", TRIGGERS)
+def test_the_trigger_never_imports_requests(sandbox: ThreadedSandbox, kind: str) -> None:
     """The triggerer's event loop blocked ~1-2 s on the first load of this trigger, a good part
     of it importing the requests client the trigger never uses."""
-    report = _run_trigger_in_a_fresh_interpreter(sandbox)
+    report = _run_trigger_in_a_fresh_interpreter(sandbox, kind)
     assert "requests" not in report["after_run"]

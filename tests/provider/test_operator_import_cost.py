@@ -13,6 +13,7 @@ def test_dag_facing_modules_import_without_the_client_or_http_libraries() -> Non
         "import sys\n"
         "import ippanel_provider.operators.send, ippanel_provider.sensors.delivery\n"
         "import ippanel_provider.notifications.ippanel, ippanel_provider.operators.phonebook\n"
+        "import ippanel_provider.operators.audiences, ippanel_provider.sensors.inbox\n"
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     result = subprocess.run(

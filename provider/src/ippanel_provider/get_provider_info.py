@@ -79,7 +79,7 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-ippanel",
         "name": "IPPanel",
-        "description": "Send SMS through IPPanel (Edge API) and wait for delivery.",
+        "description": "Send SMS through IPPanel (Edge API), wait for delivery and for replies.",
         "versions": ["0.1.0"],
         "integrations": [
             {
@@ -94,14 +94,24 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": [f"{PACKAGE}.operators.send", f"{PACKAGE}.operators.phonebook"],
+                "python-modules": [
+                    f"{PACKAGE}.operators.send",
+                    f"{PACKAGE}.operators.phonebook",
+                    f"{PACKAGE}.operators.audiences",
+                ],
             },
         ],
         "sensors": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.sensors.delivery"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.sensors.delivery", f"{PACKAGE}.sensors.inbox"],
+            },
         ],
         "triggers": [
-            {"integration-name": INTEGRATION, "python-modules": [f"{PACKAGE}.triggers.delivery"]},
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [f"{PACKAGE}.triggers.delivery", f"{PACKAGE}.triggers.inbox"],
+            },
         ],
         "connection-types": [
             {

@@ -8,6 +8,16 @@ async one, inside its event loop).
 from typing import TYPE_CHECKING, Any
 
 from .api import IPPanelApi
+from .audience_models import (
+    AudienceCounts,
+    CountryTarget,
+    GeoTarget,
+    InboxMessage,
+    JobSubCategory,
+    JobTarget,
+    OperatorWindow,
+    Place,
+)
 from .errors import (
     InvalidRecipientsError,
     IPPanelApiError,
@@ -24,6 +34,7 @@ from .errors import (
     IPPanelTransportError,
     IPPanelValidationError,
 )
+from .inbox import InboxQuery, InboxScan
 from .models import (
     AccountInfo,
     BulkRecipient,
@@ -89,12 +100,15 @@ __all__ = [
     "AccountInfo",
     "ApiRequest",
     "AsyncIPPanelClient",
+    "AudienceCounts",
     "BulkRecipient",
     "BulkStats",
     "Contact",
+    "CountryTarget",
     "Credentials",
     "Draft",
     "DraftGroup",
+    "GeoTarget",
     "IPPanelApi",
     "IPPanelApiError",
     "IPPanelAuthError",
@@ -111,13 +125,19 @@ __all__ = [
     "IPPanelTransportError",
     "IPPanelValidationError",
     "ImportResult",
+    "InboxMessage",
+    "InboxQuery",
+    "InboxScan",
     "InvalidRecipientsError",
+    "JobSubCategory",
+    "JobTarget",
     "LoginResult",
     "MessageParts",
     "MessageStatus",
     "MultipartField",
     "NewContact",
     "OperatorRange",
+    "OperatorWindow",
     "OutboxBulk",
     "OutboxFilters",
     "OutboxState",
@@ -127,6 +147,7 @@ __all__ = [
     "PeerToPeerItem",
     "Phonebook",
     "PhonebookOption",
+    "Place",
     "PostalCodeTarget",
     "PriceQuote",
     "RetryPolicy",

@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from . import sends
+from .api_audiences import AudienceSendsApi
 from .api_books import PhonebooksApi
 from .api_contacts import ContactsApi
+from .api_inbox import InboxApi
 from .api_patterns import PatternsApi
 from .core import (
     Operation,
@@ -96,7 +98,14 @@ def recipients_page(outbox_id: int, page: int, per_page: int) -> ApiRequest[Page
 
 
 class IPPanelApi(
-    Engine, PhonebooksApi, ContactsApi, PhonebookSyncApi, PatternsApi, Generic[SleepT, SessionT]
+    Engine,
+    PhonebooksApi,
+    ContactsApi,
+    PhonebookSyncApi,
+    PatternsApi,
+    InboxApi,
+    AudienceSendsApi,
+    Generic[SleepT, SessionT],
 ):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 

@@ -65,7 +65,11 @@ class ApiRequest(Generic[T]):
     authenticated: bool = True
 
     def url(self, base_url: str) -> str:
-        return base_url.rstrip("/") + self.path
+        """``base_url`` + ``path``; a ``/v2/...`` path replaces a base URL's ``/v1``."""
+        base = base_url.rstrip("/")
+        if self.path.startswith("/v2/") and base.endswith("/v1"):
+            base = base[:-3]
+        return base + self.path
 
 
 def read(method: str, path: str, decode: Decoder[T], summary: str, **parts: Any) -> ApiRequest[T]:
