@@ -1,6 +1,6 @@
 // The page: tabs routed by the URL hash, the admin token prompt, the clock, the event stream.
-// Each tab is a module with {id, label, topics, create(ctx) -> {element, show(arg), refresh()}};
-// a new tab (say, received messages once the sandbox has an inbox API) is one more entry below.
+// Each tab is a module with {id, label, topics, create(ctx) -> {element, show(arg), refresh()}}:
+// a new tab is one more entry below.
 
 import { AuthRequired, get, getToken, listen, setToken } from "./api.js";
 import { fmtTime, h } from "./dom.js";
@@ -8,8 +8,9 @@ import bulks from "./bulks.js";
 import controls from "./controls.js";
 import inbox from "./inbox.js";
 import journal from "./journal.js";
+import received from "./received.js";
 
-const TABS = [inbox, bulks, journal, controls];
+const TABS = [inbox, received, bulks, journal, controls];
 
 const $ = (id) => document.getElementById(id);
 const view = $("view");

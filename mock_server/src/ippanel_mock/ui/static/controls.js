@@ -167,8 +167,9 @@ function resetPanel(ctx) {
   } }, "Reset the sandbox");
   return h("section", { class: "panel", "aria-labelledby": "reset-title" },
     h("h3", { id: "reset-title" }, "Reset"),
-    h("p", {}, "Back to the seeded start: users, patterns, outbox, messages, journal, clock, "
-      + "no chaos rules, the configured rate limit."), button);
+    h("p", {}, "Back to the seeded start: users, patterns, outbox, captured and received "
+      + "messages, auto-reply rules, journal, clock; no chaos rules, the configured rate limit."),
+    button);
 }
 
 export default {

@@ -59,6 +59,7 @@ function messageText(message) {
 }
 
 const threadHref = (recipient) => `#inbox?${new URLSearchParams({ recipient })}`;
+const replyHref = (m) => `#received?${new URLSearchParams({ from: m.recipient, to: m.sender })}`;
 
 function card(message, bulk, fresh) {
   const parts = bulk ? `${bulk.parts} part${bulk.parts === 1 ? "" : "s"}` : null;
@@ -82,7 +83,8 @@ function card(message, bulk, fresh) {
         : [" · bulk ", h("a", { href: `#bulks/${message.bulk_id}` }, ltr(String(message.bulk_id)))],
       parts ? [" · ", h("span", { class: "parts" }, parts), " · ",
         h("span", { class: "cost" }, fmtRial(bulk.cost_per_message))] : null,
-      " · user ", message.user,
+      " · user ", message.user, " · ",
+      h("a", { href: replyHref(message), "aria-label": `Reply as ${message.recipient}` }, "Reply"),
     ),
   );
 }
