@@ -25,6 +25,7 @@ def user_inbox(url: str) -> list[dict[str, object]]:
 def test_an_injected_sms_appears_live(page: Page, sandbox: ThreadedSandbox) -> None:
     open_ui(page, sandbox.url, "#received")
     expect(page.locator(".results .empty")).to_have_text("No received message matches.")
+    expect(page.locator(".pending")).to_be_hidden()
     page.evaluate("window.notReloaded = true")
 
     text = "لغو ۱۲۳ please"
@@ -43,6 +44,8 @@ def test_an_injected_sms_appears_live(page: Page, sandbox: ThreadedSandbox) -> N
     expect(page.locator(".pending")).to_contain_text("1 more on their way")
     admin(sandbox.url, "POST", "/clock/advance", {"seconds": 30})
     expect(cards.locator(".text")).to_have_text(["later", text])
+    expect(page.locator(".pending")).to_be_hidden()
+    expect(page.locator(".results")).not_to_contain_text("null")
     assert page.evaluate("window.notReloaded") is True
 
 

@@ -47,7 +47,7 @@ function replyPanel(ctx) {
     await post("/__sandbox/inbox", body);
     text.value = "";
   });
-  const element = h("section", { class: "panel", "aria-labelledby": "reply-title" },
+  const element = h("section", { class: "panel wide", "aria-labelledby": "reply-title" },
     h("h3", { id: "reply-title" }, "Reply as a recipient"),
     h("p", { class: "hint" }, "The SMS arrives in the line owner's inbox, where ",
       h("code", {}, "POST /api/report/messages-inbox"), " reads it."),
@@ -86,7 +86,7 @@ function rulesPanel(ctx) {
       ctx.handle(error);
     }
   };
-  const element = h("section", { class: "panel", "aria-labelledby": "rules-title" },
+  const element = h("section", { class: "panel wide", "aria-labelledby": "rules-title" },
     h("h3", { id: "rules-title" }, "Auto-reply rules"), list, add);
   const update = (rules) => {
     if (!rules.length) {
@@ -187,10 +187,11 @@ export default {
       rules.update(found.items);
       const go = (to) => { page = to; refresh(); };
       const noun = data.total === 1 ? "received message" : "received messages";
+      const pending = data.pending
+        ? `${fmtNumber(data.pending)} more on their way (due later on the sandbox clock)` : "";
       results.replaceChildren(
         pager(page, data.last_page, data.total, noun, go),
-        data.pending ? h("p", { class: "pending" },
-          `${fmtNumber(data.pending)} more on their way (due later on the sandbox clock)`) : null,
+        h("p", { class: "pending" }, pending),
         data.items.length
           ? h("ol", { class: "messages", "aria-label": "Received messages, newest first" },
             data.items.map(receivedCard))
