@@ -17,7 +17,7 @@ from playwright.sync_api import expect, sync_playwright
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "web-ui"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
+LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -26,6 +26,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+"""Playwright adds --headless and a fresh --user-data-dir; these keep Chromium off a network
+these machines do not have (tests/web_ui launch it the same way)."""
 DELAY = 60.0
 
 
@@ -83,7 +85,7 @@ def main() -> None:
     with ThreadedSandbox(SandboxConfig(delivery_delay=DELAY)) as sandbox:
         campaign = fill(sandbox.url)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             page = browser.new_page(viewport={"width": 1100, "height": 1000})
             page.goto(f"{sandbox.url}/#inbox")
             expect(page.locator("li.msg")).to_have_count(10)

@@ -14,20 +14,10 @@ from pathlib import Path
 import pytest
 from ippanel_mock import SandboxConfig, ThreadedSandbox
 from playwright.sync_api import Browser, Page, sync_playwright
+from ui_screenshots import LAUNCH_ARGS
 from ui_support import DELAY
 
 CHROMIUM = Path(os.environ.get("IPPANEL_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-"""Playwright adds --headless and a fresh --user-data-dir; the rest keeps Chromium off a
-network this machine does not have."""
 EXPECTED_ANSWER = re.compile(r"^Failed to load resource: .* status of (400|401|422) ")
 """Chromium logs every 4xx fetch; 400 and 422 (bad input the page shows) and 401 (the token
 prompt's probe) are answers a test asks for."""

@@ -1,35 +1,10 @@
 // Controls: clock, chaos rules, rate limit and reset, each one admin API call; the API validates.
 
 import { del, get, post, put } from "./api.js";
-import { errorBox, field, fmtNumber, h, ltr, serialized } from "./dom.js";
+import { apiForm, errorBox, field, fmtNumber, h, ltr, numeric, serialized } from "./dom.js";
 
 const FAULTS = ["reset_before", "reset_after", "empty_reply", "garbage", "hang"];
 const STEPS = [["+1 s", 1], ["+30 s", 30], ["+1 min", 60], ["+1 h", 3600], ["+1 day", 86400]];
-
-// A number when the text is one; otherwise the text itself, for the API to name the problem.
-function numeric(text) {
-  const trimmed = text.trim();
-  if (trimmed === "") return null;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : trimmed;
-}
-
-// Submits through `action`; API errors (with their field list) show under the form.
-function apiForm(ctx, label, children, action, layout = "inline") {
-  const status = h("div", { class: "form-status", role: "status" });
-  const form = h("form", { class: layout, "aria-label": label }, children, status);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    status.replaceChildren();
-    try {
-      await action(form);
-      await ctx.refresh();
-    } catch (error) {
-      if (!ctx.handle(error)) status.replaceChildren(errorBox(error));
-    }
-  });
-  return form;
-}
 
 function clockPanel(ctx) {
   const now = h("p", { class: "big" }, "…");

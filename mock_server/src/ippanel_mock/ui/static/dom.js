@@ -124,3 +124,28 @@ export function errorBox(error) {
   }
   return h("p", { class: "error", role: "alert" }, lines.join(" — "));
 }
+
+// A number when the text is one; otherwise the text itself, for the API to name the problem.
+export function numeric(text) {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : trimmed;
+}
+
+// Submits through `action`; API errors (with their field list) show under the form.
+export function apiForm(ctx, label, children, action, layout = "inline") {
+  const status = h("div", { class: "form-status", role: "status" });
+  const form = h("form", { class: layout, "aria-label": label }, children, status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.replaceChildren();
+    try {
+      await action(form);
+      await ctx.refresh();
+    } catch (error) {
+      if (!ctx.handle(error)) status.replaceChildren(errorBox(error));
+    }
+  });
+  return form;
+}

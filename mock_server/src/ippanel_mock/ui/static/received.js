@@ -2,35 +2,12 @@
 // recipient (POST /__sandbox/inbox) and the auto-reply rules (/__sandbox/autoreplies).
 
 import { del, get, post } from "./api.js";
-import { errorBox, field, fmtNumber, h, ltr, pager, serialized, timeEl } from "./dom.js";
+import {
+  apiForm, errorBox, field, fmtNumber, h, ltr, numeric, pager, serialized, timeEl,
+} from "./dom.js";
 
 const PER_PAGE = 50;
 const FILTERS = ["from", "number", "text", "user"];
-
-// A number when the text is one; otherwise the text itself, for the API to name the problem.
-function numeric(text) {
-  const trimmed = text.trim();
-  if (trimmed === "") return null;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : trimmed;
-}
-
-// Submits through `action`; API errors (with their field list) show under the form.
-function apiForm(ctx, label, children, action) {
-  const status = h("div", { class: "form-status", role: "status" });
-  const form = h("form", { class: "grid", "aria-label": label }, children, status);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    status.replaceChildren();
-    try {
-      await action(form);
-      await ctx.refresh();
-    } catch (error) {
-      if (!ctx.handle(error)) status.replaceChildren(errorBox(error));
-    }
-  });
-  return form;
-}
 
 function replyPanel(ctx) {
   const from = h("input", { name: "from", inputmode: "tel", autocomplete: "off", placeholder: "09121234567" });
@@ -46,7 +23,7 @@ function replyPanel(ctx) {
     if (user.value.trim()) body.user = user.value.trim();
     await post("/__sandbox/inbox", body);
     text.value = "";
-  });
+  }, "grid");
   const element = h("section", { class: "panel wide", "aria-labelledby": "reply-title" },
     h("h3", { id: "reply-title" }, "Reply as a recipient"),
     h("p", { class: "hint" }, "The SMS arrives in the line owner's inbox, where ",
@@ -77,7 +54,7 @@ function rulesPanel(ctx) {
       if (input.value.trim() !== "") body[name] = numeric(input.value);
     }
     return post("/__sandbox/autoreplies", body);
-  });
+  }, "grid");
   const remove = async (id) => {
     try {
       await del(`/__sandbox/autoreplies/${id}`);
