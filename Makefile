@@ -9,8 +9,24 @@ RUN := $(UV) run --locked
 # Debian packages the real-components tests (tests/cluster) start: PostgreSQL for Airflow's
 # metadata database, Redis as the Celery broker. Installed once, with apt-get (as root).
 SYSTEM_PACKAGES := postgresql redis-server
+# Debian's Chromium for the web UI tests (tests/web_ui: Playwright drives it; Playwright's own
+# browser download cannot run here); the DejaVu fonts draw Persian text.
+BROWSER_PACKAGES := chromium fonts-dejavu-core
 
-.PHONY: demo test lint typecheck unit bench sandbox env system matrix clean
+# Installs the Debian packages among $(1) that are missing (apt-get, as root).
+define apt_install
+	@missing=""; for package in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+.PHONY: demo test lint typecheck unit bench sandbox env system browser matrix clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,15 +36,10 @@ env: $(UV)
 	$(UV) sync --locked --all-packages
 
 system:
-	@missing=""; for package in $(SYSTEM_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
-	    || missing="$$missing $$package"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+browser:
+	$(call apt_install,$(BROWSER_PACKAGES))
 
 # Airflow 3.0 and 3.1 beside the locked one, each in .matrix/ from pins in scripts/airflow_pins/
 matrix: env
@@ -37,7 +48,7 @@ matrix: env
 demo: env
 	$(RUN) python scripts/demo.py
 
-test: env system matrix lint typecheck unit
+test: env system browser matrix lint typecheck unit
 
 lint: env
 	$(RUN) ruff check .
@@ -46,7 +57,7 @@ lint: env
 typecheck: env
 	$(RUN) mypy
 
-unit: env system matrix
+unit: env system browser matrix
 	$(RUN) pytest
 
 bench: env

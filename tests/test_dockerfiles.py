@@ -345,6 +345,9 @@ def test_sandbox_container_command_serves_health_and_sends(
         envelope = json.load(response)
     assert envelope["meta"]["status"] is True
     assert len(envelope["data"]["message_outbox_ids"]) == 1
+    for asset, marker in (("app.js", b"listen(onEvent"), ("received.js", b"/__sandbox/inbox")):
+        with urllib.request.urlopen(f"{base_url}/__sandbox/ui/assets/{asset}", timeout=10) as got:
+            assert marker in got.read()  # the web UI ships in the installed package
 
 
 @pytest.mark.slow

@@ -190,7 +190,8 @@ def admin_operations() -> list[tuple[str, str]]:
         (method.upper(), PATH_PARAM.sub(lambda m: "sandbox" if m[1] == "username" else "1", path))
         for path, ops in document["paths"].items()
         if path.startswith("/__sandbox")
-        for method in ops
+        for method, op in ops.items()
+        if {"AdminToken": []} in op["security"]  # not the web UI's static page and assets
     ]
 
 

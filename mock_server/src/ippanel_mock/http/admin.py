@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ippanel_mock.http import admin_inbox, admin_messages, admin_phonebooks, admin_state
+from ippanel_mock.http import (
+    admin_bulks,
+    admin_inbox,
+    admin_messages,
+    admin_phonebooks,
+    admin_state,
+)
 from ippanel_mock.http.admin_messages import ADMIN_PREFIX
 from ippanel_mock.http.operations import ADMIN_TOKEN_HEADER, Call, Operations, json_response
 
@@ -25,6 +31,7 @@ def setup_admin(app: web.Application) -> None:
     tooling.register(app)
     admin_messages.routes.register(app)
     admin_state.routes.register(app)
+    admin_bulks.routes.register(app)
     admin_inbox.routes.register(app)
     admin_phonebooks.routes.register(app)
 

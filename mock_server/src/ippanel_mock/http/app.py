@@ -38,6 +38,7 @@ from ippanel_mock.http.ratelimit import ratelimit_middleware, setup_ratelimit
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.journal import key_hint
 from ippanel_mock.models.wording import valid_unicode
+from ippanel_mock.ui import setup_ui
 
 log = logging.getLogger("ippanel_mock")
 
@@ -128,6 +129,7 @@ def create_app(
     for table in (module.routes for module in public):
         table.register(app)
     setup_admin(app)
+    setup_ui(app)
     setup_openapi(app)
     return app
 

@@ -17,7 +17,7 @@ from ippanel_mock.models.chaos import WIRE_FAULTS, ChaosEngine, ChaosRule, Chaos
 NO_RESPONSE_STATUS = 444
 """What the journal records when a wire fault left the client without a response (nginx's 444)."""
 
-EXEMPT_PATHS = ("/healthz", "/openapi.json")
+EXEMPT_PATHS = ("/healthz", "/openapi.json", "/")
 _GARBAGE = (
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
     b'{"data": {"message_outbox_ids": [\x00\xff'
@@ -25,7 +25,7 @@ _GARBAGE = (
 
 
 def is_exempt(path: str) -> bool:
-    """Tooling routes are never chaos'd or rate limited."""
+    """Tooling routes (and the web UI's page) are never chaos'd or rate limited."""
     return path in EXEMPT_PATHS or path == "/__sandbox" or path.startswith("/__sandbox/")
 
 

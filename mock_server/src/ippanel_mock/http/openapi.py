@@ -74,13 +74,26 @@ def error_statuses(op: Operation) -> set[int]:
     return statuses
 
 
+def media_types(response: str) -> list[str]:
+    """The media types of a response schema file: its `contentMediaType`, those of its `anyOf`
+    alternatives (a file served by extension), or JSON."""
+    schema = load_schema("responses", response)
+    alternatives = [
+        s["contentMediaType"] for s in schema.get("anyOf", ()) if "contentMediaType" in s
+    ]
+    return alternatives or [schema.get("contentMediaType", "application/json")]
+
+
 def describe(op: Operation, components: Components) -> dict[str, Any]:
     public = op.family == "public"
     error_schema = components.response("error" if public else "admin_error")
     responses: dict[str, Any] = {}
     if op.response is not None:
-        media = load_schema("responses", op.response).get("contentMediaType", "application/json")
-        ok = {"description": "OK", "content": {media: {"schema": components.response(op.response)}}}
+        ref = components.response(op.response)
+        ok = {
+            "description": "OK",
+            "content": {m: {"schema": ref} for m in media_types(op.response)},
+        }
         responses[str(op.status)] = ok
     for status in sorted(error_statuses(op)):
         response = {"description": f"HTTP {status}", "content": json_content(error_schema)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ippanel_mock.models.errors import InvalidFields, LimitReached
@@ -124,6 +124,12 @@ class AutoReplies:
 
     rules: list[AutoReplyRule] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+    """Called after a rule is added or removed; empty unless something watches."""
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -159,6 +165,7 @@ class AutoReplies:
             next(self._ids), format_number(national), national, template, delay, pattern, times
         )
         self.rules.append(rule)
+        self._changed()
         return rule
 
     def get(self, rule_id: int) -> AutoReplyRule | None:
@@ -169,16 +176,19 @@ class AutoReplies:
         if rule is None:
             return False
         self.rules.remove(rule)
+        self._changed()
         return True
 
     def clear(self) -> int:
         count = len(self.rules)
         self.rules.clear()
+        self._changed()
         return count
 
     def reset(self) -> None:
         self.rules.clear()
         self._ids = itertools.count(1)
+        self._changed()
 
     def numbers(self) -> set[int]:
         return {r.national for r in self.rules if not r.exhausted}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 
 class SandboxClock:
@@ -10,6 +11,8 @@ class SandboxClock:
 
     def __init__(self) -> None:
         self._offset = 0.0
+        self.listeners: list[Callable[[], None]] = []
+        """Called after every move (advance, set, reset); empty unless something watches."""
 
     def now(self) -> float:
         return time.time() + self._offset
@@ -19,15 +22,22 @@ class SandboxClock:
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         self._offset += seconds
+        self._moved()
         return self.now()
 
     def set(self, at: float) -> float:
         """Jump to an absolute unix time (forward or backward)."""
         self._offset = at - time.time()
+        self._moved()
         return self.now()
 
     def reset(self) -> None:
         self._offset = 0.0
+        self._moved()
+
+    def _moved(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     @property
     def offset(self) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ippanel_mock.models.clock import SandboxClock
@@ -98,6 +98,10 @@ class Inbox:
         self._pending: list[tuple[float, int, PendingMessage]] = []
         self._order = itertools.count()
         self._ids = itertools.count(1)
+        self.listeners: list[Callable[[float | None], None]] = []
+        """Called with the due time of a newly scheduled message, or None after a deletion;
+        empty unless something watches. Delivery itself is lazy (on read), so a watcher learns
+        when to look from the due time."""
 
     def clear(self) -> None:
         """Forget everything and restart ids at 1 (the sandbox reset)."""
@@ -105,12 +109,23 @@ class Inbox:
         self._pending.clear()
         self._order = itertools.count()
         self._ids = itertools.count(1)
+        self._changed(None)
+
+    def _changed(self, due: float | None) -> None:
+        for listener in self.listeners:
+            listener(due)
+
+    def due_times(self) -> Iterator[float]:
+        """When each pending message arrives (in no particular order)."""
+        return (due for due, _, _ in self._pending)
 
     def schedule(self, pending: PendingMessage) -> PendingMessage:
         """Receive `pending` when the clock reaches its due time (at once if it already has)."""
         if len(self._pending) >= self.capacity:
             heapq.heappop(self._pending)
         heapq.heappush(self._pending, (pending.due, next(self._order), pending))
+        if self.listeners:
+            self._changed(pending.due)
         return pending
 
     def deliver_due(self) -> None:
@@ -155,6 +170,7 @@ class Inbox:
         if found is None:
             return False
         self._items.remove(found)
+        self._changed(None)
         return True
 
     def delete_all(self) -> int:
@@ -162,4 +178,5 @@ class Inbox:
         count = len(self._items) + len(self._pending)
         self._items.clear()
         self._pending.clear()
+        self._changed(None)
         return count

@@ -6,6 +6,7 @@ import fnmatch
 import itertools
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ippanel_mock.models.wording import valid_unicode
@@ -99,6 +100,8 @@ class RequestJournal:
         self.capacity = capacity
         self._items: deque[JournalRow] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
+        self.listeners: list[Callable[[], None]] = []
+        """Called after every change; empty unless something watches (one check per request)."""
 
     def __len__(self) -> int:
         return len(self._items)
@@ -127,6 +130,8 @@ class RequestJournal:
                 next(self._ids),
             )
         )
+        if self.listeners:
+            self._changed()
 
     def record(self, entry: JournalEntry) -> None:
         """Append an entry (numbered here unless it already has an id)."""
@@ -143,6 +148,7 @@ class RequestJournal:
                 entry_id,
             )
         )
+        self._changed()
 
     def query(
         self, flt: JournalFilter | None = None, *, page: int = 1, per_page: int = 50
@@ -159,3 +165,8 @@ class RequestJournal:
     def clear(self) -> None:
         self._items.clear()
         self._ids = itertools.count(1)
+        self._changed()
+
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()

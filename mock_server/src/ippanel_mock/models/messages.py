@@ -116,6 +116,9 @@ class MessageLog:
         self._ids = itertools.count(1)
         self._waiters: list[_Waiter] = []
         self.total_captured = 0
+        self.listeners: list[Callable[[], None]] = []
+        """Called once after every change (a capture, a batch, a delete, a clear); empty
+        unless something watches, so a capture pays one check."""
 
     def __len__(self) -> int:
         return len(self._items)
@@ -137,6 +140,8 @@ class MessageLog:
         self._items.append(msg)
         self.total_captured += 1
         self._notify(msg)
+        if self.listeners:
+            self._changed()
         return msg
 
     def capture_many(
@@ -166,6 +171,8 @@ class MessageLog:
             captured += 1
             notify(msg)
         self.total_captured += captured
+        if self.listeners:
+            self._changed()
 
     def _newest_first(self, flt: MessageFilter) -> Iterator[CapturedMessage]:
         return (m for m in reversed(self._items) if flt.matches(m))
@@ -216,6 +223,10 @@ class MessageLog:
                 still_waiting.append(waiter)
         self._waiters = still_waiting
 
+    def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
+
     @property
     def waiting(self) -> int:
         return len(self._waiters)
@@ -225,10 +236,11 @@ class MessageLog:
         if flt is None:
             count = len(self._items)
             self._items.clear()
-            return count
-        kept = [m for m in self._items if not flt.matches(m)]
-        count = len(self._items) - len(kept)
-        self._items = deque(kept, maxlen=self.capacity)
+        else:
+            kept = [m for m in self._items if not flt.matches(m)]
+            count = len(self._items) - len(kept)
+            self._items = deque(kept, maxlen=self.capacity)
+        self._changed()
         return count
 
     def clear(self) -> None:
@@ -236,3 +248,4 @@ class MessageLog:
         self._items.clear()
         self._ids = itertools.count(1)
         self.total_captured = 0
+        self._changed()

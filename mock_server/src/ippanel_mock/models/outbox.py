@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -195,6 +195,9 @@ class Outbox:
         self._rows = 0
         self._evicted = 0
         self._ids = itertools.count(FIRST_OUTBOX_ID)
+        self.listeners: list[Callable[[OutboxBulk | None], None]] = []
+        """Called with a bulk after it is created or its state is changed (cancel, forced
+        state), with None after a reset; empty unless something watches."""
 
     def reset(self) -> None:
         self._bulks.clear()
@@ -202,6 +205,11 @@ class Outbox:
         self._rows = 0
         self._evicted = 0
         self._ids = itertools.count(FIRST_OUTBOX_ID)
+        self._changed(None)
+
+    def _changed(self, bulk: OutboxBulk | None) -> None:
+        for listener in self.listeners:
+            listener(bulk)
 
     @property
     def stored_recipients(self) -> int:
@@ -258,6 +266,8 @@ class Outbox:
         self._by_user.setdefault(user.username, deque()).append(bulk.id)
         self._rows += bulk.size
         self._evict_oldest()
+        if self.listeners:
+            self._changed(bulk)
         return bulk
 
     def _evict_oldest(self) -> None:
@@ -313,6 +323,7 @@ class Outbox:
         bulk.final_state = 7
         user.credit += bulk.debited
         bulk.debited = 0.0
+        self._changed(bulk)
         return CancelOutcome.CANCELED
 
     def force_state(self, bulk_id: int, state_id: int | None) -> OutboxBulk | None:
@@ -322,6 +333,7 @@ class Outbox:
         bulk = self._bulks.get(bulk_id)
         if bulk is not None:
             bulk.final_state = state_id
+            self._changed(bulk)
         return bulk
 
 
