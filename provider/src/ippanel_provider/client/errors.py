@@ -9,6 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+MESSAGE_CODE_HINTS: dict[str, str] = {
+    "400-1": "the request was refused: bad credentials or token (HTTP 401), "
+    "or a business rule of the account (HTTP 400)",
+    "400-2": "the input failed validation; the fields below say what is wrong",
+    "400-31": "the report filter's state_id is not a known outbox state",
+    "404-1": "not found: the object does not exist for this account",
+    "422-1": "the login request failed validation (username or password missing or malformed)",
+}
+"""English meanings of the ``message_code`` values IPPanel documents (the messages are Persian)."""
+
+AUTH_HINT_401 = "bad credentials, or an expired or logged-out token"
+
+
+def message_code_hint(http_status: int, message_code: str | None) -> str | None:
+    """A short English explanation of ``message_code``, or None for an undocumented code.
+
+    :param http_status: the HTTP status of the answer; ``400-1`` means bad credentials under
+        401 and a refused business rule under 400.
+    :param message_code: ``meta.message_code`` of the answer, e.g. ``"400-2"``.
+    """
+    if message_code == "400-1" and http_status == 401:
+        return AUTH_HINT_401
+    if message_code == "400-1" and http_status == 400:
+        return "refused by a business rule of the account or the API"
+    return MESSAGE_CODE_HINTS.get(message_code or "")
+
 
 class IPPanelError(Exception):
     """Base of every error raised by the IPPanel client.
@@ -30,7 +56,18 @@ class IPPanelError(Exception):
 class IPPanelApiError(IPPanelError):
     """IPPanel answered and said no: a non-2xx status or ``meta.status`` false.
 
-    ``retry_after`` holds the seconds of a ``Retry-After`` header (429 and 503 send one).
+    The text keeps the server's Persian ``message`` and adds an English explanation of its
+    ``message_code`` where IPPanel documents the code (:func:`message_code_hint`).
+
+    :param http_status: the answer's HTTP status.
+    :param message_code: ``meta.message_code``, e.g. ``"400-2"``; None when absent.
+    :param message: ``meta.message``, the server's (Persian) text.
+    :param errors: ``errors``: field name -> messages, for validation failures.
+    :param request_summary: what was asked, without secrets (e.g. ``send webservice to 2
+        recipient(s)``).
+
+    ``retry_after`` holds the seconds of a ``Retry-After`` header (429 and 503 send one);
+    ``hint`` the English explanation, or None.
     """
 
     retry_after: float | None = None
@@ -49,6 +86,7 @@ class IPPanelApiError(IPPanelError):
         self.message = message or ""
         self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
         self.request_summary = request_summary
+        self.hint = message_code_hint(http_status, message_code)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -60,6 +98,8 @@ class IPPanelApiError(IPPanelError):
         if self.errors:
             fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items())
             text += f" [{fields}]"
+        if self.hint:
+            text += f" (in English: {self.hint})"
         if self.request_summary:
             text += f" — request: {self.request_summary}"
         return text
