@@ -10,7 +10,7 @@ RUN := $(UV) run --locked
 # metadata database, Redis as the Celery broker. Installed once, with apt-get (as root).
 SYSTEM_PACKAGES := postgresql redis-server
 
-.PHONY: demo test lint typecheck unit bench sandbox env system matrix clean
+.PHONY: demo test lint typecheck unit bench sandbox docs docs-serve dist env system matrix clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,5 +55,18 @@ bench: env
 sandbox: env
 	$(RUN) ippanel-mock --port 8089
 
+# The documentation site, strict (a broken link or reference fails), into site/: open site/index.html
+docs: env
+	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict
+
+docs-serve: env
+	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs serve --strict
+
+# Wheels and sdists of both distributions into dist/, checked with twine
+dist: env
+	rm -rf dist
+	$(UV) build --all-packages --out-dir dist
+	$(RUN) twine check --strict dist/*
+
 clean:
-	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache site dist

@@ -84,14 +84,15 @@ def missing_documentation() -> list[str]:
         init = cls.members.get("__init__")
         if isinstance(init, griffe.Function) and not is_dataclass:
             known = documented_names(cls, params) | documented_names(init, params)
-            problems += [f"{where}: parameter {n!r} undocumented" for n in parameters(init)
-                         if n not in known]
+            problems += [
+                f"{where}: parameter {n!r} undocumented" for n in parameters(init) if n not in known
+            ]
         if is_dataclass:
-            fields = documented_names(cls, (griffe.DocstringSectionAttributes,) + params)
+            fields = documented_names(cls, (griffe.DocstringSectionAttributes, *params))
             for name, member in cls.members.items():
-                if member.is_attribute and not name.startswith("_") and not member.docstring:
-                    if name not in fields:
-                        problems.append(f"{where}: field {name!r} undocumented")
+                undocumented = not member.docstring and name not in fields
+                if member.is_attribute and not name.startswith("_") and undocumented:
+                    problems.append(f"{where}: field {name!r} undocumented")
         for name, member in cls.members.items():
             if name.startswith("_") or name in AIRFLOW_HOOKS or not member.is_function:
                 continue
@@ -101,8 +102,11 @@ def missing_documentation() -> list[str]:
                 problems.append(f"{where}.{name}: no docstring")
                 continue
             known = documented_names(member, params)
-            problems += [f"{where}.{name}: parameter {n!r} undocumented"
-                         for n in parameters(member) if n not in known]
+            problems += [
+                f"{where}.{name}: parameter {n!r} undocumented"
+                for n in parameters(member)
+                if n not in known
+            ]
     return problems
 
 

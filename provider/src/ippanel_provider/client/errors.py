@@ -118,7 +118,15 @@ class IPPanelNotFoundError(IPPanelApiError):
 
 
 class IPPanelRateLimitError(IPPanelApiError):
-    """Too many requests (429); ``retry_after`` is in seconds when the server said so."""
+    """Too many requests (429); ``retry_after`` is in seconds when the server said so.
+
+    :param http_status: the answer's HTTP status (429).
+    :param message_code: ``meta.message_code``, or None.
+    :param message: ``meta.message``, the server's text.
+    :param errors: ``errors`` of the answer, if any.
+    :param request_summary: what was asked, without secrets.
+    :param retry_after: seconds of the ``Retry-After`` header, or None.
+    """
 
     def __init__(
         self,
@@ -141,7 +149,11 @@ class IPPanelServerError(IPPanelApiError):
 
 
 class IPPanelTransportError(IPPanelError):
-    """The request certainly never reached IPPanel (refused, DNS failure, connect timeout)."""
+    """The request certainly never reached IPPanel (refused, DNS failure, connect timeout).
+
+    :param message: what went wrong, without secrets.
+    :param request_summary: what was asked, without secrets.
+    """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
         self.request_summary = request_summary
@@ -152,6 +164,9 @@ class IPPanelTLSError(IPPanelTransportError):
     """The server's TLS certificate failed verification; nothing was sent.
 
     Never retried: a certificate that does not verify will not start verifying a second later.
+
+    :param detail: the verification failure, e.g. ``certificate has expired``.
+    :param request_summary: what was asked, without secrets.
     """
 
     def __init__(self, detail: str, *, request_summary: str = "") -> None:
@@ -169,6 +184,9 @@ class IPPanelResponseLostError(IPPanelError):
 
     Harmless for reads (they are retried); a send in this situation raises
     :class:`IPPanelSendOutcomeUnknown` instead.
+
+    :param message: what went wrong, without secrets.
+    :param request_summary: what was asked, without secrets.
     """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
@@ -182,6 +200,11 @@ class IPPanelSendOutcomeUnknown(IPPanelError):
     Raised on a read timeout, a connection reset or closed after the request was written, an
     empty reply, or a 500/502/504 answer to a send. Check the outbox report before sending again,
     or the recipients may get the SMS twice.
+
+    :param request_summary: the send, without secrets or the text (e.g. ``send webservice to
+        2 recipient(s)``).
+    :param reason: why the outcome is unknown (``read timeout``, ``HTTP 502``, ...).
+    :param http_status: the answer's HTTP status when there was one (500/502/504).
     """
 
     def __init__(
@@ -202,7 +225,11 @@ class IPPanelSendOutcomeUnknown(IPPanelError):
 
 class IPPanelCredentialsError(IPPanelAuthError):
     """The client cannot authenticate with what it was given; raised before or during login
-    without the server being at fault (``http_status`` is 401 so auth handlers catch it)."""
+    without the server being at fault (``http_status`` is 401 so auth handlers catch it).
+
+    :param message: what is wrong with the credentials, without secrets.
+    :param request_summary: what was asked, without secrets.
+    """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
         super().__init__(401, None, message, request_summary=request_summary)
@@ -214,7 +241,10 @@ class IPPanelCredentialsError(IPPanelAuthError):
 
 
 class IPPanelLoginError(IPPanelCredentialsError):
-    """The account cannot log in unattended (it uses SMS one-time passwords)."""
+    """The account cannot log in unattended (it uses SMS one-time passwords).
+
+    :param username_hint: the username as shown in the message.
+    """
 
     def __init__(self, username_hint: str) -> None:
         super().__init__(
@@ -227,7 +257,9 @@ class IPPanelLoginError(IPPanelCredentialsError):
 class InvalidRecipientsError(ValueError):
     """Some recipients are not Iranian mobile numbers; nothing was sent.
 
-    ``invalid`` lists ``(position, value)`` pairs (0-based) for every bad entry.
+    :param invalid: ``(position, value)`` pairs for every bad entry; positions count from 1.
+    :param total: how many recipients were given.
+    :param context: where they were given, e.g. ``peer-to-peer item 2``; empty for none.
     """
 
     def __init__(

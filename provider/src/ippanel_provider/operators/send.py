@@ -147,7 +147,6 @@ class IPPanelSendPatternOperator(IPPanelSendOperatorBase):
             send_time=self.send_time,
         )
 
-
     @property
     def code(self) -> str:
         """Deprecated: the pattern code, now ``pattern_code``."""
