@@ -13,11 +13,16 @@ SYSTEM_PACKAGES := postgresql redis-server
 .PHONY: demo test lint typecheck unit bench sandbox docs docs-serve dist env system matrix clean
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "Installing uv $(UV_VERSION) into $(TOOLS)/ (once)"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# .venv in sync with uv.lock: one summary line here, uv's full output in $(SYNC_LOG)
+SYNC_LOG := $(TOOLS)/uv-sync.log
 env: $(UV)
-	$(UV) sync --locked --all-packages
+	@$(UV) sync --locked --all-packages > $(SYNC_LOG) 2>&1 || { cat $(SYNC_LOG); exit 1; }
+	@echo "Environment .venv in sync with uv.lock ($$(grep -E '^(Installed|Checked|Audited) ' $(SYNC_LOG) \
+	  | tail -1 | sed 's/ in [0-9.]*m*s$$//'); full log: $(SYNC_LOG))"
 
 system:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
@@ -35,7 +40,7 @@ matrix: env
 	$(RUN) python scripts/airflow_matrix.py build
 
 demo: env
-	$(RUN) python scripts/demo.py
+	@$(RUN) python scripts/demo.py
 
 test: env system matrix lint typecheck unit
 
