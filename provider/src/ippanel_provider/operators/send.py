@@ -167,7 +167,7 @@ def _pattern_code(pattern_code: str | None, code: str | None) -> str:
         raise TypeError("give pattern_code= only (code= is its deprecated name), not both")
     import warnings
 
-    from airflow.exceptions import AirflowProviderDeprecationWarning
+    from ippanel_provider.airflow_compat import AirflowProviderDeprecationWarning
 
     warnings.warn(
         "IPPanelSendPatternOperator(code=...) is deprecated; use pattern_code=..., the name "
