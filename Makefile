@@ -26,14 +26,19 @@ define apt_install
 	fi
 endef
 
-.PHONY: demo test lint typecheck unit bench sandbox env system browser matrix clean
+.PHONY: demo test lint typecheck unit bench sandbox docs docs-serve dist env system browser matrix clean
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "Installing uv $(UV_VERSION) into $(TOOLS)/ (once)"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# .venv in sync with uv.lock: one summary line here, uv's full output in $(SYNC_LOG)
+SYNC_LOG := $(TOOLS)/uv-sync.log
 env: $(UV)
-	$(UV) sync --locked --all-packages
+	@$(UV) sync --locked --all-packages > $(SYNC_LOG) 2>&1 || { cat $(SYNC_LOG); exit 1; }
+	@echo "Environment .venv in sync with uv.lock ($$(grep -E '^(Installed|Checked|Audited) ' $(SYNC_LOG) \
+	  | tail -1 | sed 's/ in [0-9.]*m*s$$//'); full log: $(SYNC_LOG))"
 
 system:
 	$(call apt_install,$(SYSTEM_PACKAGES))
@@ -46,7 +51,7 @@ matrix: env
 	$(RUN) python scripts/airflow_matrix.py build
 
 demo: env
-	$(RUN) python scripts/demo.py
+	@$(RUN) python scripts/demo.py
 
 test: env system browser matrix lint typecheck unit
 
@@ -66,5 +71,18 @@ bench: env
 sandbox: env
 	$(RUN) ippanel-mock --port 8089
 
+# The documentation site, strict (a broken link or reference fails), into site/: open site/index.html
+docs: env
+	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs build --strict
+
+docs-serve: env
+	NO_MKDOCS_2_WARNING=1 $(RUN) mkdocs serve --strict
+
+# Wheels and sdists of both distributions into dist/, checked with twine
+dist: env
+	rm -rf dist
+	$(UV) build --all-packages --out-dir dist
+	$(RUN) twine check --strict dist/*
+
 clean:
-	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .matrix .demo .bench .pytest_cache .mypy_cache .ruff_cache site dist

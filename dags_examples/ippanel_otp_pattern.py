@@ -39,7 +39,7 @@ def new_otp(digits: int = 6) -> str:
 def ippanel_otp_pattern() -> None:
     send = IPPanelSendPatternOperator(
         task_id="send_otp",
-        code="{{ params.pattern_code }}",
+        pattern_code="{{ params.pattern_code }}",
         recipient="{{ params.recipient }}",
         pattern_params={"code": "{{ new_otp() }}"},
         secret_params=["code"],

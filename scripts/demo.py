@@ -138,10 +138,15 @@ def main() -> int:
         print(f"\nAirflow's full output: {(DEMO_DIR / 'dag_test.log').relative_to(REPO_ROOT)}")
         return 0 if result.succeeded else 1
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cannot cut the clean-up
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
 
 
 if __name__ == "__main__":
     os.chdir(REPO_ROOT)
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:
+        print("\nInterrupted: the DAG run and the sandbox are stopped.", file=sys.stderr)
+        raise SystemExit(130) from None

@@ -26,7 +26,7 @@ def rendered_otp_operator(code: str, **params: Any) -> IPPanelSendPatternOperato
     with DAG("otp", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
         op = IPPanelSendPatternOperator(
             task_id="send_otp",
-            code="sandbox-otp",
+            pattern_code="sandbox-otp",
             recipient="09121234567",
             pattern_params={"code": "{{ params.code }}", **params},
             secret_params=["code"],
@@ -57,7 +57,7 @@ def test_secret_param_must_name_a_pattern_param() -> None:
     with pytest.raises(ValueError, match="secret_params names 'otp'"):
         IPPanelSendPatternOperator(
             task_id="t",
-            code="sandbox-otp",
+            pattern_code="sandbox-otp",
             recipient="09121234567",
             pattern_params={"code": "1"},
             secret_params=["otp"],
@@ -68,7 +68,7 @@ def test_without_secret_params_values_stay_visible(sandbox: ThreadedSandbox) -> 
     with DAG("order", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
         op = IPPanelSendPatternOperator(
             task_id="send",
-            code="sandbox-order",
+            pattern_code="sandbox-order",
             recipient="09121234567",
             pattern_params={"order_id": "{{ params.order }}", "amount": "12000"},
         )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pendulum
 import pytest
+from airflow.exceptions import AirflowProviderDeprecationWarning
 from airflow.sdk import DAG
 from airflow.sdk._shared.secrets_masker import redact
 from airflow.sdk.exceptions import AirflowFailException
 from airflow_support import add_chaos, captured, set_connection, task_context, use_sandbox
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import IPPanelTransportError
+from ippanel_provider.notifications.ippanel import IPPanelNotifier
 from ippanel_provider.operators.send import (
     IPPanelSendPatternOperator,
     IPPanelSendPeerToPeerFileOperator,
@@ -123,7 +126,10 @@ def test_coerce_recipients_rejects_nonsense(value: object) -> None:
 
 def test_pattern_send_fills_the_pattern(sandbox: ThreadedSandbox) -> None:
     op = IPPanelSendPatternOperator(
-        task_id="otp", code="sandbox-otp", recipient=9121234567, pattern_params={"code": 482913}
+        task_id="otp",
+        pattern_code="sandbox-otp",
+        recipient=9121234567,
+        pattern_params={"code": 482913},
     )
     [bulk_id] = op.execute(task_context())
     [message] = captured(sandbox)
@@ -134,10 +140,46 @@ def test_pattern_send_fills_the_pattern(sandbox: ThreadedSandbox) -> None:
 
 def test_pattern_operator_does_not_hijack_airflow_params() -> None:
     op = IPPanelSendPatternOperator(
-        task_id="otp", code="c", recipient="09121234567", pattern_params={"code": "1"}
+        task_id="otp", pattern_code="c", recipient="09121234567", pattern_params={"code": "1"}
     )
     assert op.pattern_params == {"code": "1"}
     assert "code" not in op.params
+
+
+def test_pattern_code_is_the_notifiers_name_and_is_templated(sandbox: ThreadedSandbox) -> None:
+    with DAG("otp", schedule=None, start_date=pendulum.datetime(2025, 1, 1)) as dag:
+        op = IPPanelSendPatternOperator(
+            task_id="otp",
+            pattern_code="{{ params.pattern }}",
+            recipient="09121234567",
+            pattern_params={"code": "482913"},
+        )
+    assert "pattern_code" in op.template_fields
+    assert "pattern_code" in inspect.signature(IPPanelNotifier).parameters
+    op.render_template_fields({"dag": dag, "params": {"pattern": "sandbox-otp"}})  # type: ignore[arg-type]
+    op.execute(task_context())
+    [message] = captured(sandbox)
+    assert message["text"] == "کد تایید شما: 482913"
+
+
+def test_pattern_operator_code_still_works_with_a_deprecation_warning(
+    sandbox: ThreadedSandbox,
+) -> None:
+    with pytest.warns(AirflowProviderDeprecationWarning, match="use pattern_code="):
+        op = IPPanelSendPatternOperator(
+            task_id="otp", code="sandbox-otp", recipient="09121234567", pattern_params={"code": 7}
+        )
+    assert op.pattern_code == op.code == "sandbox-otp"
+    op.execute(task_context())
+    [message] = captured(sandbox)
+    assert message["text"] == "کد تایید شما: 7"
+
+
+def test_pattern_operator_refuses_both_names_or_neither() -> None:
+    with pytest.raises(TypeError, match="not both"):
+        IPPanelSendPatternOperator(task_id="a", pattern_code="x", code="y", recipient="09121234567")
+    with pytest.raises(TypeError, match="needs pattern_code="):
+        IPPanelSendPatternOperator(task_id="b", recipient="09121234567")
 
 
 def test_peer_to_peer_sends_each_item_its_own_text(sandbox: ThreadedSandbox) -> None:

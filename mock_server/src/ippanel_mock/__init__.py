@@ -11,6 +11,8 @@ from ippanel_mock.models.backend import SandboxBackend
 if TYPE_CHECKING:
     from ippanel_mock.server import SandboxServer, ThreadedSandbox
 
+__version__ = "0.1.0"
+
 __all__ = [
     "BACKEND",
     "SandboxBackend",

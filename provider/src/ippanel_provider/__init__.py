@@ -1,1 +1,3 @@
 """Apache Airflow provider for IPPanel SMS."""
+
+__version__ = "0.1.0"

@@ -16,6 +16,7 @@ version ``make test`` installs):
   ``airflow.sdk.execution_time.secrets_masker`` (deprecated from 3.1).
 - ``amask_secret``: ``airflow.sdk.log`` from 3.3; ``None`` before (use ``mask_secret``).
 - ``BaseTrigger``, ``TriggerEvent``: ``airflow.triggers.base`` in every 3.x.
+- ``AirflowProviderDeprecationWarning``: ``airflow.exceptions`` in every 3.x.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from airflow.exceptions import AirflowProviderDeprecationWarning
     from airflow.sdk import (
         BaseHook,
         BaseNotifier,
@@ -54,6 +56,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "amask_secret": ("airflow.sdk.log",),
     "BaseTrigger": ("airflow.triggers.base",),
     "TriggerEvent": ("airflow.triggers.base",),
+    "AirflowProviderDeprecationWarning": ("airflow.exceptions",),
 }
 """Name -> the modules that hold it, newest home first."""
 
@@ -112,6 +115,7 @@ __all__ = [  # every key of HOMES, plus the helpers
     "OPTIONAL",
     "AfterRenderMixin",
     "AirflowFailException",
+    "AirflowProviderDeprecationWarning",
     "AirflowSensorTimeout",
     "BaseHook",
     "BaseNotifier",

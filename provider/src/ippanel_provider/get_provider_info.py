@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ippanel_provider import __version__
+
 PACKAGE = "ippanel_provider"
 INTEGRATION = "IPPanel"
 
@@ -80,7 +82,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-provider-ippanel",
         "name": "IPPanel",
         "description": "Send SMS through IPPanel (Edge API), wait for delivery and for replies.",
-        "versions": ["0.1.0"],
+        "versions": [__version__],
         "integrations": [
             {
                 "integration-name": INTEGRATION,

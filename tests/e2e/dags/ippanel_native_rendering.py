@@ -47,7 +47,7 @@ def ippanel_native_rendering() -> None:
     )
     IPPanelSendPatternOperator(
         task_id="send_code",
-        code="sandbox-otp",
+        pattern_code="sandbox-otp",
         recipient="{{ params.zero_number }}",
         pattern_params={"code": "{{ params.code }}"},
     )

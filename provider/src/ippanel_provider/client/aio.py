@@ -80,6 +80,7 @@ class AsyncIPPanelClient(AsyncDriver, IPPanelApi[AsyncSleep, aiohttp.ClientSessi
         await self.close()
 
     async def close(self) -> None:
+        """Close the HTTP session if the client opened it (also on leaving ``async with``)."""
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None

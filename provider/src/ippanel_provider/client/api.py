@@ -109,12 +109,34 @@ class IPPanelApi(
 ):
     """Settings and operations of an IPPanel Edge API client; see ``IPPanelClient``.
 
-    ``timeout`` is ``(connect, read)`` seconds (the read timeout applies to each socket read);
-    ``total_timeout`` bounds a whole request, from connecting to the answer's last byte
-    (default: connect + read), and a retried call never outlasts its policy's
-    ``max_total_seconds``. An answer longer than ``max_response_bytes`` is not read.
-    ``sleep`` and ``session`` belong to the transport (a blocking or an async one); None
-    means its default (``time.sleep`` / ``asyncio.sleep``, a session of its own).
+    :param base_url: the API base URL; requests go to ``base_url + "/api/..."``. Default
+        ``https://edge.ippanel.com/v1``; for the sandbox, the URL it prints.
+    :param api_key: the account's API key (sent as the raw ``Authorization`` header). Give
+        this or ``credentials``.
+    :param credentials: username and password (and TOTP secret) to log in with instead; the
+        token is kept and renewed before its 10 hours run out.
+    :param timeout: ``(connect, read)`` seconds, or one number for both (default 5, 30); the
+        read timeout applies to each socket read.
+    :param total_timeout: seconds one request may take, from connecting to the answer's last
+        byte (default: connect + read).
+    :param max_response_bytes: an answer longer than this is not read (default 10 MiB).
+    :param verify: TLS verification: True (default), False, or a CA bundle path.
+    :param proxy: proxy URL for every request, e.g. ``http://proxy.example:3128``.
+    :param recipients_per_request: a send to more recipients is split into requests of this
+        many (default 1000).
+    :param default_sender: the line number a send without ``sender`` uses.
+    :param read_retry: retry policy of reads (retried on anything transient).
+    :param send_retry: retry policy of sends (retried only where IPPanel certainly did not act).
+    :param sleep: the transport's sleep between retries (``time.sleep`` / ``asyncio.sleep``
+        when None); tests inject one that records instead of waiting.
+    :param clock: monotonic clock, in seconds, for token expiry.
+    :param now: the current UTC time, for checking ``send_time``.
+    :param on_token: called with every new login token (the hooks register it with Airflow's
+        secret masker).
+    :param session: a ``requests.Session`` / ``aiohttp.ClientSession`` to use; None opens
+        one of its own.
+
+    A retried call never outlasts its policy's ``max_total_seconds``.
     """
 
     def __init__(
@@ -173,7 +195,12 @@ class IPPanelApi(
     @operation
     def login(self, username: str, password: str) -> Operation[LoginResult]:
         """Log in; a ``login``-method account's token is kept for later calls. ``ga`` and
-        ``sms`` accounts get a temporary token to confirm with :meth:`confirm_otp`."""
+        ``sms`` accounts get a temporary token to confirm with :meth:`confirm_otp`.
+
+        :param username: the account's username.
+        :param password: the account's password.
+        :returns: the login ``method`` and the token.
+        """
         result: LoginResult = yield login_request(username, password)
         if result.method == "login" and not self._auth.api_key:
             self._auth.store(result.token)
@@ -181,13 +208,20 @@ class IPPanelApi(
 
     @operation
     def send_sms_otp(self, token: str) -> Operation[LoginResult]:
-        """Ask IPPanel to text the login OTP for a temporary ``sms`` token."""
+        """Ask IPPanel to text the login OTP for a temporary ``sms`` token.
+
+        :param token: the temporary token :meth:`login` returned.
+        """
         body = {"token": token}
         return (yield auth_request("send_sms_otp", body, decode_login, "send login OTP by SMS"))
 
     @operation
     def confirm_otp(self, token: str, otp: str) -> Operation[LoginResult]:
-        """Confirm a temporary token with its OTP; the final token is kept for later calls."""
+        """Confirm a temporary token with its OTP; the final token is kept for later calls.
+
+        :param token: the temporary token :meth:`login` returned.
+        :param otp: the one-time code (authenticator or SMS).
+        """
         result: LoginResult = yield confirm_otp_request(token, otp)
         if not self._auth.api_key:
             self._auth.store(result.token)
@@ -195,14 +229,23 @@ class IPPanelApi(
 
     @operation
     def forgot_password(self, username: str, mobile: str) -> Operation[str]:
-        """Start a password change; returns the change token the texted OTP confirms."""
+        """Start a password change; returns the change token the texted OTP confirms.
+
+        :param username: the account's username.
+        :param mobile: the account's mobile number, where IPPanel texts the OTP.
+        """
         body = {"username": username, "mobile": mobile}
         summary = "request password-change OTP"
         return (yield auth_request("forgot_password", body, decode_token, summary))
 
     @operation
     def change_password_by_token(self, token: str, otp: str, password: str) -> Operation[None]:
-        """Set a new password with the token of :meth:`forgot_password` and its OTP."""
+        """Set a new password with the token of :meth:`forgot_password` and its OTP.
+
+        :param token: the change token :meth:`forgot_password` returned.
+        :param otp: the code IPPanel texted.
+        :param password: the new password.
+        """
         body = {"token": token, "otp": otp, "password": password}
         yield auth_request("change_password_by_token", body, decode_nothing, "change password")
 
@@ -254,7 +297,17 @@ class IPPanelApi(
         sending_type: str = "webservice",
     ) -> Operation[SendResult]:
         """One message to many recipients (``webservice`` or ``normal``), in requests of
-        ``recipients_per_request`` numbers."""
+        ``recipients_per_request`` numbers.
+
+        :param recipients: the numbers, in any common spelling (normalised to ``+989...``).
+        :param message: the text.
+        :param sender: the line number to send from; None takes ``default_sender`` (one of
+            them is required).
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        :param sending_type: ``webservice`` (default) or ``normal``.
+        :returns: the bulk ids (one per request), recipients, parts and chunks.
+        """
         return (
             yield from self._send(
                 sends.plan_sms,
@@ -275,7 +328,14 @@ class IPPanelApi(
         sender: str | None = None,
         send_time: SendTime = None,
     ) -> Operation[SendResult]:
-        """Each item's own message to its own recipients."""
+        """Each item's own message to its own recipients.
+
+        :param items: :class:`PeerToPeerItem` objects or ``(recipients, message)`` pairs.
+        :param sender: the line number to send from; None takes ``default_sender`` (one of
+            them is required).
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        """
         plan = sends.plan_peer_to_peer
         return (
             yield from self._send(plan, items, sender=sender, send_time=send_time, chunked=True)
@@ -289,7 +349,14 @@ class IPPanelApi(
         sender: str | None = None,
         send_time: SendTime = None,
     ) -> Operation[SendResult]:
-        """Rows of ``(recipient, message)`` from a CSV file or an iterable, uploaded as CSV."""
+        """Rows of ``(recipient, message)`` from a CSV file or an iterable, uploaded as CSV.
+
+        :param source: a CSV file path (header ``recipient,message``) or the rows.
+        :param sender: the line number to send from; None takes ``default_sender`` (one of
+            them is required).
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        """
         plan = sends.plan_peer_to_peer_file
         return (
             yield from self._send(plan, source, sender=sender, send_time=send_time, chunked=True)
@@ -305,7 +372,16 @@ class IPPanelApi(
         sender: str | None = None,
         send_time: SendTime = None,
     ) -> Operation[SendResult]:
-        """One message to postal-code audiences, plus optional extra numbers."""
+        """One message to postal-code audiences, plus optional extra numbers.
+
+        :param message: the text.
+        :param targets: :class:`PostalCodeTarget` objects or their JSON form (at most 30).
+        :param other_recipients: extra numbers that also get the message.
+        :param sender: the line number to send from; None takes ``default_sender`` (one of
+            them is required).
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        """
         return (
             yield from self._send(
                 sends.plan_postal_code,
@@ -327,7 +403,16 @@ class IPPanelApi(
         sender: str | None = None,
         send_time: SendTime = None,
     ) -> Operation[SendResult]:
-        """A stored pattern with its parameters to one recipient."""
+        """A stored pattern with its parameters to one recipient.
+
+        :param code: the pattern's code.
+        :param recipient: one number.
+        :param params: the pattern's variables; values are sent as strings.
+        :param sender: the line number to send from; None takes ``default_sender`` (one of
+            them is required).
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        """
         plan = sends.plan_pattern
         return (
             yield from self._send(plan, code, recipient, params, sender=sender, send_time=send_time)
@@ -337,20 +422,33 @@ class IPPanelApi(
     def send_votp(
         self, code: str, recipient: str, *, send_time: SendTime = None
     ) -> Operation[SendResult]:
-        """A voice one-time password to one recipient."""
+        """A voice one-time password to one recipient.
+
+        :param code: the one-time code to read out.
+        :param recipient: one number.
+        :param send_time: send later: an aware datetime, or ``YYYY-MM-DD HH:MM:SS`` in UTC;
+            None sends now. Naive or past times are refused before any request.
+        """
         plan = sends.plan_votp(code, recipient, send_time=send_time, now=self._now)
         return (yield from send_operation(plan))
 
     @operation
     def cancel_scheduled(self, outbox_id: int) -> Operation[None]:
-        """Cancel a bulk still waiting for its ``send_time``."""
+        """Cancel a bulk still waiting for its ``send_time`` (up to 5 minutes before it).
+
+        :param outbox_id: the bulk id a scheduled send returned.
+        """
         body = {"message_outbox_id": int(outbox_id)}
         summary = f"cancel scheduled outbox {int(outbox_id)}"
         yield write("POST", "/api/send/cancel", decode_nothing, summary, json=body)
 
     @operation
     def calculate_price(self, message: str, sender: str | None = None) -> Operation[PriceQuote]:
-        """Price and parts of ``message`` from ``sender`` (default sender if omitted)."""
+        """Price and parts of ``message`` from ``sender``.
+
+        :param message: the text to price.
+        :param sender: the line number; None takes ``default_sender``.
+        """
         body = {"message": sends.checked_text(message)}
         origin = body["number"] = sends.checked_sender(self._sender(sender))
         decode: Decoder[PriceQuote] = lambda data, meta: PriceQuote.from_json(data)  # noqa: E731
@@ -367,19 +465,32 @@ class IPPanelApi(
         limit: int = 10,
         filters: OutboxFilters | Mapping[str, Any] | None = None,
     ) -> Operation[Page[OutboxBulk]]:
-        """One page of the outbox report (bulks, newest first)."""
+        """One page of the outbox report (bulks, newest first).
+
+        :param page: the page number, from 1.
+        :param limit: bulks per page.
+        :param filters: :class:`OutboxFilters` or its JSON form; None for every bulk.
+        """
         return (yield outbox_page(page, limit, filters))
 
     @paged
     def iter_outbox_report(
         self, *, filters: OutboxFilters | Mapping[str, Any] | None = None, page_size: int = 100
     ) -> PageRequests[OutboxBulk]:
-        """Every bulk of the outbox report, fetching ``page_size`` at a time."""
+        """Every bulk of the outbox report, fetching ``page_size`` at a time (an iterator;
+        an async iterator on the async client).
+
+        :param filters: :class:`OutboxFilters` or its JSON form; None for every bulk.
+        :param page_size: bulks per request.
+        """
         return lambda page: outbox_page(page, page_size, filters)
 
     @operation
     def bulk_report(self, outbox_id: int) -> Operation[OutboxBulk]:
-        """One bulk's report row."""
+        """One bulk's report row.
+
+        :param outbox_id: the bulk id.
+        """
 
         def decode(data: Any, meta: Mapping[str, Any]) -> OutboxBulk:
             return OutboxBulk.from_json(data[0] if isinstance(data, list) else data)
@@ -390,7 +501,10 @@ class IPPanelApi(
 
     @operation
     def bulk_stats(self, outbox_id: int) -> Operation[BulkStats]:
-        """A bulk's recipients counted by status, operator and language."""
+        """A bulk's recipients counted by status, operator and language.
+
+        :param outbox_id: the bulk id.
+        """
         params = {"bulk_id": str(int(outbox_id))}
         decode: Decoder[BulkStats] = lambda data, meta: BulkStats.from_json(data)  # noqa: E731
         summary = f"stats of outbox {int(outbox_id)}"
@@ -400,14 +514,24 @@ class IPPanelApi(
     def bulk_recipients(
         self, outbox_id: int, *, page: int = 1, per_page: int = 100
     ) -> Operation[Page[BulkRecipient]]:
-        """One page of a bulk's recipients and their delivery status."""
+        """One page of a bulk's recipients and their delivery status.
+
+        :param outbox_id: the bulk id.
+        :param page: the page number, from 1.
+        :param per_page: recipients per page.
+        """
         return (yield recipients_page(outbox_id, page, per_page))
 
     @paged
     def iter_bulk_recipients(
         self, outbox_id: int, *, per_page: int = 500
     ) -> PageRequests[BulkRecipient]:
-        """Every recipient of a bulk, fetching ``per_page`` at a time."""
+        """Every recipient of a bulk, fetching ``per_page`` at a time (an iterator; an async
+        iterator on the async client).
+
+        :param outbox_id: the bulk id.
+        :param per_page: recipients per request.
+        """
         return lambda page: recipients_page(outbox_id, page, per_page)
 
 

@@ -9,6 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+MESSAGE_CODE_HINTS: dict[str, str] = {
+    "400-1": "the request was refused: bad credentials or token (HTTP 401), "
+    "or a business rule of the account (HTTP 400)",
+    "400-2": "the input failed validation; the fields below say what is wrong",
+    "400-31": "the report filter's state_id is not a known outbox state",
+    "404-1": "not found: the object does not exist for this account",
+    "422-1": "the login request failed validation (username or password missing or malformed)",
+}
+"""English meanings of the ``message_code`` values IPPanel documents (the messages are Persian)."""
+
+AUTH_HINT_401 = "bad credentials, or an expired or logged-out token"
+
+
+def message_code_hint(http_status: int, message_code: str | None) -> str | None:
+    """A short English explanation of ``message_code``, or None for an undocumented code.
+
+    :param http_status: the HTTP status of the answer; ``400-1`` means bad credentials under
+        401 and a refused business rule under 400.
+    :param message_code: ``meta.message_code`` of the answer, e.g. ``"400-2"``.
+    """
+    if message_code == "400-1" and http_status == 401:
+        return AUTH_HINT_401
+    if message_code == "400-1" and http_status == 400:
+        return "refused by a business rule of the account or the API"
+    return MESSAGE_CODE_HINTS.get(message_code or "")
+
 
 class IPPanelError(Exception):
     """Base of every error raised by the IPPanel client.
@@ -30,7 +56,18 @@ class IPPanelError(Exception):
 class IPPanelApiError(IPPanelError):
     """IPPanel answered and said no: a non-2xx status or ``meta.status`` false.
 
-    ``retry_after`` holds the seconds of a ``Retry-After`` header (429 and 503 send one).
+    The text keeps the server's Persian ``message`` and adds an English explanation of its
+    ``message_code`` where IPPanel documents the code (:func:`message_code_hint`).
+
+    :param http_status: the answer's HTTP status.
+    :param message_code: ``meta.message_code``, e.g. ``"400-2"``; None when absent.
+    :param message: ``meta.message``, the server's (Persian) text.
+    :param errors: ``errors``: field name -> messages, for validation failures.
+    :param request_summary: what was asked, without secrets (e.g. ``send webservice to 2
+        recipient(s)``).
+
+    ``retry_after`` holds the seconds of a ``Retry-After`` header (429 and 503 send one);
+    ``hint`` the English explanation, or None.
     """
 
     retry_after: float | None = None
@@ -49,6 +86,7 @@ class IPPanelApiError(IPPanelError):
         self.message = message or ""
         self.errors: dict[str, list[str]] = {k: list(v) for k, v in (errors or {}).items()}
         self.request_summary = request_summary
+        self.hint = message_code_hint(http_status, message_code)
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -60,6 +98,8 @@ class IPPanelApiError(IPPanelError):
         if self.errors:
             fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in self.errors.items())
             text += f" [{fields}]"
+        if self.hint:
+            text += f" (in English: {self.hint})"
         if self.request_summary:
             text += f" — request: {self.request_summary}"
         return text
@@ -78,7 +118,15 @@ class IPPanelNotFoundError(IPPanelApiError):
 
 
 class IPPanelRateLimitError(IPPanelApiError):
-    """Too many requests (429); ``retry_after`` is in seconds when the server said so."""
+    """Too many requests (429); ``retry_after`` is in seconds when the server said so.
+
+    :param http_status: the answer's HTTP status (429).
+    :param message_code: ``meta.message_code``, or None.
+    :param message: ``meta.message``, the server's text.
+    :param errors: ``errors`` of the answer, if any.
+    :param request_summary: what was asked, without secrets.
+    :param retry_after: seconds of the ``Retry-After`` header, or None.
+    """
 
     def __init__(
         self,
@@ -101,7 +149,11 @@ class IPPanelServerError(IPPanelApiError):
 
 
 class IPPanelTransportError(IPPanelError):
-    """The request certainly never reached IPPanel (refused, DNS failure, connect timeout)."""
+    """The request certainly never reached IPPanel (refused, DNS failure, connect timeout).
+
+    :param message: what went wrong, without secrets.
+    :param request_summary: what was asked, without secrets.
+    """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
         self.request_summary = request_summary
@@ -112,6 +164,9 @@ class IPPanelTLSError(IPPanelTransportError):
     """The server's TLS certificate failed verification; nothing was sent.
 
     Never retried: a certificate that does not verify will not start verifying a second later.
+
+    :param detail: the verification failure, e.g. ``certificate has expired``.
+    :param request_summary: what was asked, without secrets.
     """
 
     def __init__(self, detail: str, *, request_summary: str = "") -> None:
@@ -129,6 +184,9 @@ class IPPanelResponseLostError(IPPanelError):
 
     Harmless for reads (they are retried); a send in this situation raises
     :class:`IPPanelSendOutcomeUnknown` instead.
+
+    :param message: what went wrong, without secrets.
+    :param request_summary: what was asked, without secrets.
     """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
@@ -142,6 +200,11 @@ class IPPanelSendOutcomeUnknown(IPPanelError):
     Raised on a read timeout, a connection reset or closed after the request was written, an
     empty reply, or a 500/502/504 answer to a send. Check the outbox report before sending again,
     or the recipients may get the SMS twice.
+
+    :param request_summary: the send, without secrets or the text (e.g. ``send webservice to
+        2 recipient(s)``).
+    :param reason: why the outcome is unknown (``read timeout``, ``HTTP 502``, ...).
+    :param http_status: the answer's HTTP status when there was one (500/502/504).
     """
 
     def __init__(
@@ -162,7 +225,11 @@ class IPPanelSendOutcomeUnknown(IPPanelError):
 
 class IPPanelCredentialsError(IPPanelAuthError):
     """The client cannot authenticate with what it was given; raised before or during login
-    without the server being at fault (``http_status`` is 401 so auth handlers catch it)."""
+    without the server being at fault (``http_status`` is 401 so auth handlers catch it).
+
+    :param message: what is wrong with the credentials, without secrets.
+    :param request_summary: what was asked, without secrets.
+    """
 
     def __init__(self, message: str, *, request_summary: str = "") -> None:
         super().__init__(401, None, message, request_summary=request_summary)
@@ -174,7 +241,10 @@ class IPPanelCredentialsError(IPPanelAuthError):
 
 
 class IPPanelLoginError(IPPanelCredentialsError):
-    """The account cannot log in unattended (it uses SMS one-time passwords)."""
+    """The account cannot log in unattended (it uses SMS one-time passwords).
+
+    :param username_hint: the username as shown in the message.
+    """
 
     def __init__(self, username_hint: str) -> None:
         super().__init__(
@@ -187,7 +257,9 @@ class IPPanelLoginError(IPPanelCredentialsError):
 class InvalidRecipientsError(ValueError):
     """Some recipients are not Iranian mobile numbers; nothing was sent.
 
-    ``invalid`` lists ``(position, value)`` pairs (1-based) for every bad entry.
+    :param invalid: ``(position, value)`` pairs for every bad entry; positions count from 1.
+    :param total: how many recipients were given.
+    :param context: where they were given, e.g. ``peer-to-peer item 2``; empty for none.
     """
 
     def __init__(

@@ -48,11 +48,17 @@ class RetryPolicy:
     """Bounds of one retry loop: attempts, total time, backoff and the Retry-After cap."""
 
     max_attempts: int = 5
+    """Attempts in all, the first included (1: no retry)."""
     max_total_seconds: float = 60.0
+    """No retry whose wait would end more than this many seconds after the first attempt."""
     initial_backoff: float = 0.5
+    """Seconds before the first retry; doubles with each retry."""
     max_backoff: float = 10.0
+    """Upper bound of one backoff, in seconds."""
     jitter: float = 0.5
+    """Up to this many random seconds added to each backoff."""
     max_retry_after: float = 30.0
+    """A ``Retry-After`` (429, 503) is honoured up to this many seconds."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

@@ -113,6 +113,7 @@ class IPPanelClient(SyncDriver, IPPanelApi[Sleep, requests.Session]):
         self.close()
 
     def close(self) -> None:
+        """Close the HTTP session (also on leaving a ``with`` block)."""
         self._session.close()
 
     def _attempt(self, request: ApiRequest[T], authorization: str | None, seconds: float) -> T:

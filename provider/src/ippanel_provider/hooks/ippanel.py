@@ -178,6 +178,7 @@ class IPPanelHook(_IPPanelHookBase):
 
     @cached_property
     def config(self) -> IPPanelConnectionConfig:
+        """The connection's settings, read once; its secrets are registered with the masker."""
         conn = self.get_connection(self.ippanel_conn_id)
         extras = conn.extra_dejson
         for secret in raw_secrets(conn, extras):
@@ -186,9 +187,11 @@ class IPPanelHook(_IPPanelHookBase):
 
     @property
     def default_sender(self) -> str | None:
+        """The connection's ``sender`` extra, or None."""
         return self.config.sender
 
     def get_conn(self) -> IPPanelClient:
+        """The :class:`IPPanelClient` for the connection, built on first use and cached."""
         if self._client is None:
             from ippanel_provider.client import IPPanelClient
 
@@ -207,6 +210,7 @@ class IPPanelHook(_IPPanelHookBase):
         return True, f"Connected as {account.name or account.user_name} ({account.user_name})"
 
     def close(self) -> None:
+        """Close the cached client's HTTP session (a later :meth:`get_conn` builds a new one)."""
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -227,8 +231,11 @@ class IPPanelAsyncHook(_IPPanelHookBase):
     """Build and cache an :class:`AsyncIPPanelClient`; for triggers and async code.
 
     The connection is read with Airflow's async connection getter, so the event loop is
-    never blocked on the API server or the secrets backend. ``client_kwargs`` as for
-    :class:`IPPanelHook` (``sleep`` must be a coroutine function here).
+    never blocked on the API server or the secrets backend.
+
+    :param ippanel_conn_id: the connection id (default ``ippanel_default``).
+    :param client_kwargs: extra :class:`AsyncIPPanelClient` arguments, as for
+        :class:`IPPanelHook` (``sleep`` must be a coroutine function here).
     """
 
     def __init__(
@@ -242,6 +249,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
         self._config: IPPanelConnectionConfig | None = None
 
     async def get_config(self) -> IPPanelConnectionConfig:
+        """The connection's settings, read once without blocking the event loop."""
         if self._config is None:
             aget = getattr(BaseHook, "aget_connection", None)
             if aget is not None:
@@ -258,6 +266,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
         return self._config
 
     async def get_conn(self) -> AsyncIPPanelClient:
+        """The :class:`AsyncIPPanelClient` for the connection, built on first use and cached."""
         if self._client is None:
             from ippanel_provider.client import AsyncIPPanelClient
 
@@ -268,6 +277,7 @@ class IPPanelAsyncHook(_IPPanelHookBase):
         return self._client
 
     async def close(self) -> None:
+        """Close the cached client's HTTP session."""
         if self._client is not None:
             await self._client.close()
             self._client = None

@@ -80,6 +80,9 @@ class IPPanelNotifier(BaseNotifier):
         Airflow does not serialize ``template_searchpath``, ``user_defined_macros`` or
         ``user_defined_filters``, so a DAG callback's templates cannot use them under
         ``dags test``.
+
+        :param dag: the DAG (or serialized DAG) the callback belongs to; None for the default
+            environment.
         """
         if dag is None or hasattr(dag, "get_template_env"):
             return super().get_template_env(dag=dag)
@@ -112,6 +115,10 @@ class IPPanelNotifier(BaseNotifier):
         return unique
 
     def notify(self, context: Context) -> None:
+        """Send the SMS (or one pattern SMS per recipient); Airflow calls this.
+
+        :param context: the callback's template context.
+        """
         from ippanel_provider.hooks.ippanel import IPPanelHook
 
         numbers = self._numbers()
@@ -133,6 +140,10 @@ class IPPanelNotifier(BaseNotifier):
         )
 
     async def async_notify(self, context: Context) -> None:
+        """The same as :meth:`notify` through the async hook, for Airflow's async callbacks.
+
+        :param context: the callback's template context.
+        """
         from ippanel_provider.hooks.ippanel import IPPanelAsyncHook
 
         numbers = self._numbers()

@@ -46,7 +46,18 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
 
     Recipients are normalized before anything is sent, and a person listed twice (in any
     spelling: ``0912 123 4567``, ``۰۹۱۲۱۲۳۴۵۶۷``, ``+989121234567``) gets one SMS and is charged
-    once, unless ``keep_duplicates=True``.
+    once, unless ``keep_duplicates=True``. ``execute`` returns the bulk ids
+    (``message_outbox_ids``), which Airflow pushes to XCom.
+
+    :param ippanel_conn_id: the Airflow connection of type ``ippanel`` to send through.
+    :param sender: the line number to send from (templated); None takes the connection's
+        ``sender`` extra. Ignored by the voice OTP operator.
+    :param send_time: send later: an aware ``datetime`` (pendulum too) or
+        ``YYYY-MM-DD HH:MM:SS`` in UTC (templated); None sends now. Naive or past times are
+        refused before anything is sent.
+    :param keep_duplicates: send to every entry even when two spell the same number; by
+        default each person gets one SMS (the task log names the dropped entries).
+    :param kwargs: Airflow's ``BaseOperator`` arguments (``task_id``, ``retries``, ...).
     """
 
     template_fields: Sequence[str] = ("sender", "send_time")

@@ -31,11 +31,14 @@ def __getattr__(name: str) -> Any:
 class IPPanelSendSmsOperator(IPPanelSendOperatorBase):
     """Send one message to many recipients (sending type ``webservice``, or the older ``normal``).
 
-    :param recipients: numbers as a list, or one string separated by commas or newlines.
+    :param recipients: numbers as a list, or one string separated by commas or newlines
+        (templated). Any common spelling works (``0912...``, ``+98912...``, Persian digits);
+        every invalid entry is reported at once, before anything is sent.
     :param message: the text (templated).
-    :param sender: line number; defaults to the connection's ``sender`` extra.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
-    :param sending_type: ``webservice`` (default) or ``normal``.
+    :param sending_type: ``webservice`` (default) or ``normal`` (the older name of the same
+        send).
+    :param kwargs: the shared parameters of :class:`IPPanelSendOperatorBase` (``sender``,
+        ``send_time``, ``ippanel_conn_id``, ``keep_duplicates``) and ``BaseOperator``'s.
     """
 
     template_fields: Sequence[str] = ("recipients", "message", "sender", "send_time")
@@ -67,29 +70,40 @@ class IPPanelSendSmsOperator(IPPanelSendOperatorBase):
 class IPPanelSendPatternOperator(IPPanelSendOperatorBase):
     """Send a stored pattern (template) to one recipient; map over ``recipient`` for many.
 
-    :param code: the pattern code.
-    :param recipient: one number.
-    :param pattern_params: the pattern's variables; values are sent as strings. (Not ``params``:
-        that name belongs to Airflow's DAG params.)
+    :param pattern_code: the pattern's code (templated); the same name as the notifier's.
+    :param recipient: one number (templated).
+    :param pattern_params: the pattern's variables (templated); values are sent as strings.
+        (Not ``params``: that name belongs to Airflow's DAG params.)
     :param secret_params: names of ``pattern_params`` whose values are secret, such as a
         one-time code. Once rendered, each is registered with Airflow's secret masker (logs
         show ``***``) and shown as ``***`` in the rendered fields, also when shorter than the
         masker's 5-character minimum. The operator pushes only the bulk ids to XCom.
+    :param code: deprecated name of ``pattern_code`` (warns with
+        ``AirflowProviderDeprecationWarning``).
+    :param kwargs: the shared parameters of :class:`IPPanelSendOperatorBase` (``sender``,
+        ``send_time``, ``ippanel_conn_id``, ``keep_duplicates``) and ``BaseOperator``'s.
     """
 
-    template_fields: Sequence[str] = ("code", "recipient", "pattern_params", "sender", "send_time")
+    template_fields: Sequence[str] = (
+        "pattern_code",
+        "recipient",
+        "pattern_params",
+        "sender",
+        "send_time",
+    )
 
     def __init__(
         self,
         *,
-        code: str,
+        pattern_code: str | None = None,
         recipient: str | int,
         pattern_params: Mapping[str, object] | None = None,
         secret_params: Iterable[str] = (),
+        code: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.code = code
+        self.pattern_code = _pattern_code(pattern_code, code)
         self.recipient = recipient
         self.pattern_params = dict(pattern_params or {})
         self.secret_params = tuple(secret_params)
@@ -126,19 +140,51 @@ class IPPanelSendPatternOperator(IPPanelSendOperatorBase):
             if name not in self._secret_values and name in params:
                 self._secret_values[name] = take_secret(params[name])
         return client.send_pattern(
-            str(self.code),
+            str(self.pattern_code),
             coerce_recipient(self.recipient),
             {**params, **self._secret_values},
             sender=sender,
             send_time=self.send_time,
         )
 
+    @property
+    def code(self) -> str:
+        """Deprecated: the pattern code, now ``pattern_code``."""
+        return self.pattern_code
+
+    @code.setter
+    def code(self, value: str) -> None:
+        self.pattern_code = value
+
+
+def _pattern_code(pattern_code: str | None, code: str | None) -> str:
+    """``pattern_code``, or the deprecated ``code`` with a warning; exactly one of them."""
+    if code is None:
+        if pattern_code is None:
+            raise TypeError("IPPanelSendPatternOperator needs pattern_code=")
+        return pattern_code
+    if pattern_code is not None:
+        raise TypeError("give pattern_code= only (code= is its deprecated name), not both")
+    import warnings
+
+    from ippanel_provider.airflow_compat import AirflowProviderDeprecationWarning
+
+    warnings.warn(
+        "IPPanelSendPatternOperator(code=...) is deprecated; use pattern_code=..., the name "
+        "IPPanelNotifier uses too",
+        AirflowProviderDeprecationWarning,
+        stacklevel=4,
+    )
+    return code
+
 
 class IPPanelSendPeerToPeerOperator(IPPanelSendOperatorBase):
     """Send each item's own message to its own recipients.
 
     :param items: ``[{"recipients": [...], "message": "..."}, ...]`` or ``(recipients, message)``
-        pairs (templated).
+        pairs (templated). A number repeated with the same text is sent once.
+    :param kwargs: the shared parameters of :class:`IPPanelSendOperatorBase` and
+        ``BaseOperator``'s.
     """
 
     template_fields: Sequence[str] = ("items", "sender", "send_time")
@@ -181,7 +227,9 @@ class IPPanelSendPeerToPeerOperator(IPPanelSendOperatorBase):
 class IPPanelSendPeerToPeerFileOperator(IPPanelSendOperatorBase):
     """Send per-recipient messages from a CSV file (header ``recipient,message``) or rows.
 
-    :param source: a path to the CSV file, or rows of ``(recipient, message)``.
+    :param source: a path to the CSV file, or rows of ``(recipient, message)`` (templated).
+    :param kwargs: the shared parameters of :class:`IPPanelSendOperatorBase` and
+        ``BaseOperator``'s.
     """
 
     template_fields: Sequence[str] = ("source", "sender", "send_time")
@@ -212,8 +260,13 @@ class IPPanelSendPeerToPeerFileOperator(IPPanelSendOperatorBase):
 class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
     """Send one message to postal-code audiences (plus optional extra numbers).
 
-    :param targets: ``[{"postal_code": 1234567890, "mci": {"start": 0, "size": 10}, ...}]``.
-    :param other_recipients: extra numbers that also get the message.
+    :param message: the text (templated).
+    :param targets: ``[{"postal_code": 1234567890, "mci": {"start": 0, "size": 10}, ...}]``
+        (templated): per target and operator (``mci``, ``irancell``, ``other``) a window of
+        that audience; at most 30 targets.
+    :param other_recipients: extra numbers that also get the message (templated).
+    :param kwargs: the shared parameters of :class:`IPPanelSendOperatorBase` and
+        ``BaseOperator``'s.
     """
 
     template_fields: Sequence[str] = (
@@ -256,8 +309,10 @@ class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
 class IPPanelSendVotpOperator(IPPanelSendOperatorBase):
     """Send a voice one-time password; the code is masked in logs and rendered fields.
 
-    :param code: the one-time code to read out.
-    :param recipient: one number.
+    :param code: the one-time code to read out (templated; shown as ``***`` once rendered).
+    :param recipient: one number (templated).
+    :param kwargs: ``send_time``, ``ippanel_conn_id``, ``keep_duplicates`` of
+        :class:`IPPanelSendOperatorBase` (a voice OTP has no ``sender``) and ``BaseOperator``'s.
     """
 
     template_fields: Sequence[str] = ("code", "recipient", "send_time")

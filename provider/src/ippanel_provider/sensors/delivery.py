@@ -37,7 +37,9 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
     :param min_delivered_ratio: with ``wait_for="delivered"``: succeed as soon as this share
         (0..1) of all recipients, over all the bulks, is delivered; fail as soon as too many
         failed to reach it. Recipients still without a final status do not hold it up.
-    :param deferrable: wait in the triggerer instead of a worker slot.
+    :param ippanel_conn_id: the Airflow connection of type ``ippanel`` to poll through.
+    :param deferrable: wait in the triggerer instead of a worker slot (default: Airflow's
+        ``[operators] default_deferrable``).
     :param timeout: seconds before the task fails with ``AirflowSensorTimeout`` (default one
         hour: operators report delivery within minutes, while a phone that stays off can keep a
         recipient at "sent to operator" for days). The message counts the recipients that never
@@ -45,6 +47,11 @@ class IPPanelDeliverySensor(AfterRenderMixin, BaseSensorOperator):
     :param poke_interval: seconds before the second check (default 2: an SMS is often delivered
         in seconds). With ``exponential_backoff`` (the default) each wait then doubles, up to
         ``max_wait`` (default 60 s), so an hour's wait costs about 60 polls.
+    :param exponential_backoff: double the wait after each check (default True); False polls
+        every ``poke_interval``.
+    :param max_wait: the longest wait between two checks, in seconds (default 60); None for
+        no bound.
+    :param kwargs: Airflow's ``BaseSensorOperator`` arguments (``task_id``, ``mode``, ...).
 
     Every check logs the delivered, failed, blacklisted and pending counts per bulk and in
     total. A bulk that ends in state 3 (rejected), 4 (invalid recipients), 7 (canceled),

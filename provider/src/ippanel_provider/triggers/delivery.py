@@ -49,10 +49,19 @@ class IPPanelDeliveryTrigger(BaseTrigger):
     Fires one event ``{"status": "success"|"failure"|"timeout", "message": str, "summary": {...}}``.
     Rate limits, 5xx answers and network errors are logged and polled through.
 
+    :param outbox_ids: the bulk ids to wait for.
+    :param wait_for: ``"sent"`` (every bulk in state 6) or ``"delivered"`` (also every
+        recipient final), as for the sensor.
+    :param min_delivered_ratio: with ``wait_for="delivered"``, succeed once this share (0..1)
+        of all recipients is delivered; fail once it is out of reach.
+    :param ippanel_conn_id: the Airflow connection of type ``ippanel``, read with the async
+        hook.
     :param poke_interval: seconds before the second poll (default 2: an SMS is often delivered
         within seconds).
     :param max_poke_interval: with it, each wait doubles up to this many seconds; without it,
         every wait is ``poke_interval``.
+    :param deadline: unix time (seconds) at which the trigger gives up with a ``timeout``
+        event; None waits for ever (the sensor passes its ``timeout``).
     """
 
     def __init__(
