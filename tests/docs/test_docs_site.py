@@ -82,6 +82,7 @@ def strict_config(tmp_path: Path, page: str, extra_paths: list[str]) -> Path:
     config["docs_dir"] = str(docs)
     config["site_dir"] = str(tmp_path / "site")
     config["nav"] = [{"Home": "index.md"}]
+    config["hooks"] = [str(ROOT / hook) for hook in config.get("hooks", [])]
     python = config["plugins"][1]["mkdocstrings"]["handlers"]["python"]
     python["paths"] = [str(ROOT / p) for p in python["paths"]] + extra_paths
     for extension in config["markdown_extensions"]:

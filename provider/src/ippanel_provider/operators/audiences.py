@@ -67,6 +67,8 @@ class _AudienceSendOperator(IPPanelSendOperatorBase):
 class IPPanelSendCountryOperator(_AudienceSendOperator):
     """Send one message to areas of the country bank (sending type ``country``).
 
+    IPPanel sends these from its ``+98BANK`` line (give it as ``sender``).
+
     :param message: the text (templated).
     :param targets: 1 to 30 ``CountryTarget`` or mappings of the API's fields, e.g.
         ``{"province_id": 89, "pre": 912, "bank": "all", "gender": 0, "age_from": 1300,
@@ -74,8 +76,6 @@ class IPPanelSendCountryOperator(_AudienceSendOperator):
         "other": {"start": 0, "size": 0}}`` (templated; ids from the hook's
         ``bank_provinces()`` / ``bank_counties()`` / ``bank_cities()``).
     :param other_recipients: extra numbers that get the message too.
-    :param sender: the line; default the connection's ``sender`` (IPPanel shows ``+98BANK``).
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     method = "send_country"
@@ -89,8 +89,6 @@ class IPPanelSendGeolocationOperator(_AudienceSendOperator):
     :param targets: 1 to 30 ``GeoTarget`` or mappings, e.g. ``{"province_id": 89, "pre":
         "912", "operator": [{"id": 1, "start": 0, "size": 100}]}``; every field is optional.
     :param other_recipients: extra numbers that get the message too.
-    :param sender: the line; default the connection's ``sender``.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     method = "send_geolocation"
@@ -99,12 +97,12 @@ class IPPanelSendGeolocationOperator(_AudienceSendOperator):
 class IPPanelSendJobOperator(_AudienceSendOperator):
     """Send one message to the people of job categories (sending type ``job``).
 
+    IPPanel sends these from its ``+98PRO`` line (give it as ``sender``).
+
     :param message: the text (templated).
     :param targets: 1 to 30 ``JobTarget`` or mappings, e.g. ``{"main_category_id": 1,
         "sub_category_id": 2, "operator": [{"id": 2, "start": 0, "size": 500}]}``.
     :param other_recipients: extra numbers that get the message too.
-    :param sender: the line; default the connection's ``sender`` (IPPanel shows ``+98PRO``).
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     method = "send_job"
@@ -117,8 +115,6 @@ class IPPanelSendFileOperator(IPPanelSendOperatorBase):
         ``.xlsx`` path (uploaded as it is), or a list of numbers (templated).
     :param message: the text (templated).
     :param other_recipients: extra numbers that get the message too.
-    :param sender: the line; default the connection's ``sender``.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
 
     A list is normalized and de-duplicated like every operator's recipients
     (``keep_duplicates``); a file is sent as IPPanel reads it.
@@ -174,8 +170,6 @@ class IPPanelSendKeywordOperator(IPPanelSendOperatorBase):
     :param message: the template: ``{ex_B}``, ``{ex_C}``… take each row's cells (templated;
         write ``{{ '{ex_B}' }}`` only if Jinja would read the braces, which single braces
         are not).
-    :param sender: the line; default the connection's ``sender``.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     template_fields: Sequence[str] = ("source", "message", "sender", "send_time")

@@ -62,8 +62,6 @@ class IPPanelPhonebookSendOperator(IPPanelSendOperatorBase):
         ``"{{ ti.xcom_pull(task_ids='sync')['phonebook_id'] }}"``.
     :param start: skip this many numbers (over the phonebooks in order); default 0.
     :param size: take at most this many numbers; default all.
-    :param sender: line number; defaults to the connection's ``sender`` extra.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     template_fields: Sequence[str] = ("message", "phonebook_ids", "sender", "send_time")
@@ -102,8 +100,6 @@ class IPPanelKeywordPhonebookSendOperator(IPPanelSendOperatorBase):
     :param message: the text (templated), with ``{ex_<option id>}`` slots, e.g.
         ``"Your balance: {ex_46001} Rial"``.
     :param phonebook_ids: the phonebooks (templated): an id, ``"1, 2"``, or a list.
-    :param sender: line number; defaults to the connection's ``sender`` extra.
-    :param send_time: schedule for later (datetime, or ``YYYY-MM-DD HH:MM:SS`` UTC).
     """
 
     template_fields: Sequence[str] = ("message", "phonebook_ids", "sender", "send_time")
@@ -124,6 +120,9 @@ class IPPanelKeywordPhonebookSendOperator(IPPanelSendOperatorBase):
 class IPPanelPhonebookSyncOperator(BaseOperator):
     """Make an IPPanel phonebook hold exactly the numbers of a source; returns the counts.
 
+    The counts (its XCom): ``{"phonebook_id", "phonebook_title", "created", "added",
+    "updated", "unchanged", "removed", "not_in_source", "skipped_rows", "duplicate_rows"}``.
+
     Numbers are normalized (``0912…``, ``+98 912 …``, Persian digits: one person) and a number
     listed twice counts once (its first row wins). Only what differs is written, so a second
     run with the same source changes nothing, and retrying the task is safe. The ``pre``,
@@ -141,8 +140,6 @@ class IPPanelPhonebookSyncOperator(BaseOperator):
     :param on_bad_row: ``fail`` (default: nothing is written, the error names every bad row,
         1-based: file line with the header as line 1, or list item) or ``skip`` (log them, sync
         the good rows; counted as ``skipped_rows``).
-    :returns: ``{"phonebook_id", "phonebook_title", "created", "added", "updated",
-        "unchanged", "removed", "not_in_source", "skipped_rows", "duplicate_rows"}``.
     """
 
     template_fields: Sequence[str] = ("phonebook", "source")
