@@ -51,7 +51,8 @@ def kill_plans(seed: int, at_least: int) -> list[dict[str, str]]:
 
 
 def recipients(block: int, run: int) -> list[str]:
-    return [f"0912{block:01d}{run:03d}{i:03d}" for i in range(RECIPIENTS_PER_RUN)]
+    """Run ``run`` (0-99) of batch ``block`` (0-99): numbers no other run uses."""
+    return [f"0912{block:02d}{run:02d}{i:03d}" for i in range(RECIPIENTS_PER_RUN)]
 
 
 def e164(number: str) -> str:

@@ -50,9 +50,7 @@ def rerun_sandbox() -> Iterator[ThreadedSandbox]:
 
 
 @pytest.fixture(scope="module")
-def run(
-    rerun_sandbox: ThreadedSandbox, tmp_path_factory: pytest.TempPathFactory
-) -> DagRunResult:
+def run(rerun_sandbox: ThreadedSandbox, tmp_path_factory: pytest.TempPathFactory) -> DagRunResult:
     """One run of the DAG: its tasks (one per scenario) fail and are retried one after another."""
     home = prepare_airflow_home(tmp_path_factory.mktemp("airflow_home"), dags_folders=[RERUN_DAGS])
     connection = json.loads(ippanel_connection_json(rerun_sandbox.url))

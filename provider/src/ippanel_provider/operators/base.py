@@ -160,6 +160,15 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         )
         return list(result.message_outbox_ids)
 
+    def _after_failure(self, otherwise: str) -> str:
+        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it."""
+        if self.on_rerun == "reconcile":
+            return (
+                "clearing this task looks the send up in the IPPanel outbox and sends only what "
+                "did not go out (on_rerun='reconcile')"
+            )
+        return otherwise
+
     def _raise_for(self, exc: Exception, context: Context) -> None:
         """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
         from ippanel_provider.airflow_compat import AirflowFailException
@@ -178,7 +187,7 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(
                 f"Part of the send was accepted before it failed: outbox ids {sent} went out "
                 f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
-                f"twice; send the rest by hand. Cause: {exc}"
+                f"twice; {self._after_failure('send the rest by hand')}. Cause: {exc}"
             ) from exc
         from ippanel_provider.client.reconcile import CannotReconcile
 
@@ -186,8 +195,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(f"Not sent, not retried: {exc}") from exc
         if isinstance(exc, IPPanelSendOutcomeUnknown):
             raise AirflowFailException(
-                f"{exc} Do NOT simply clear or retry this task: look the send up in the IPPanel "
-                "outbox report first, or recipients may receive the SMS twice."
+                f"{exc} Not retried; "
+                + self._after_failure(
+                    "do NOT simply clear or retry this task: look the send up in the IPPanel "
+                    "outbox report first, or recipients may receive the SMS twice"
+                )
+                + "."
             ) from exc
         if isinstance(
             exc,
