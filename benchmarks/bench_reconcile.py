@@ -1,4 +1,4 @@
-"""Benchmark 6: what reconciling a rerun costs, for a 100,000-recipient send in 100 requests."""
+"""Benchmark 7: what reconciling a rerun costs, for a 100,000-recipient send in 100 requests."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def rerun(client: IPPanelClient, numbers: list[str], since: float) -> tuple[floa
 def run(recipients: int) -> Section:
     chunks = recipients // CHUNK
     section = Section(
-        "6. Reconciling a rerun",
+        "7. Reconciling a rerun",
         f"A send of {recipients:,} recipients in {chunks} requests of {CHUNK:,} to one sandbox "
         "process, then the same send again as a try after the first (`on_rerun='reconcile'`): "
         "once after all of it went out, once after only the first half did. The first try goes "
