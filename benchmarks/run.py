@@ -16,14 +16,25 @@ from pathlib import Path
 
 import bench_bulk_send
 import bench_import
+import bench_reconcile
 import bench_report_scaling
+import bench_send_kills
 import bench_throughput
 import bench_trigger_import
 import bench_triggers
 from harness import ROOT, Section
 from report import render
 
-NAMES = ("throughput", "reports", "imports", "bulk", "triggers", "trigger-import")
+NAMES = (
+    "throughput",
+    "reports",
+    "imports",
+    "bulk",
+    "triggers",
+    "trigger-import",
+    "reconcile",
+    "kills",
+)
 
 
 def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
@@ -38,6 +49,8 @@ def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
         ),
         "triggers": lambda: bench_triggers.run(count=200),
         "trigger-import": lambda: bench_trigger_import.run(runs=3 if quick else 7),
+        "reconcile": lambda: bench_reconcile.run(recipients=20_000 if quick else 100_000),
+        "kills": lambda: bench_send_kills.run(kills=8 if quick else 50),
     }
 
 

@@ -178,3 +178,27 @@ async def test_history_fills_the_report(make_api: AppFactory) -> None:
     assert times == sorted(times, reverse=True)
     assert all(now - 30 * 86400 <= t <= now for t in times)
     assert {r["state_id"] for r in body["data"]} == {6}
+
+
+async def test_new_list_filters_compare_what_the_report_shows(api: Api) -> None:
+    """The semantics a rerun's reconciliation relies on: time bounds are inclusive and in the
+    whole seconds the report shows as ``time``; ``message`` finds the text inside longer ones,
+    exactly as written (case and Persian letters); ``number`` is the sender line in E.164."""
+    api.backend.clock.advance(0.7 - api.backend.clock.now() % 1)  # a bulk at N.7 seconds
+    [bulk] = await api.send_ids(webservice(["09121234567"], "Sale today: 20% off"))
+    shown = int((await new_list(api, {}))["data"][0]["time"])
+
+    async def ids(filters: dict[str, Any]) -> list[int]:
+        page = await new_list(api, {"filters": filters})
+        return [int(r["messages_outbox_id"]) for r in page["data"]]
+
+    second = str(shown)
+    assert await ids({"create_from_date": second, "create_to_date": second}) == [bulk]
+    assert await ids({"create_from_date": str(shown + 1)}) == []
+    assert await ids({"create_to_date": str(shown - 1)}) == []
+    assert await ids({"message": "Sale today: 20% off"}) == [bulk]
+    assert await ids({"message": "20% off"}) == [bulk]
+    assert await ids({"message": "sale today"}) == []
+    assert await ids({"message": "Sale today: 20% off!"}) == []
+    assert await ids({"number": "+983000505", "message": "Sale"}) == [bulk]
+    assert await ids({"number": "+9810001", "message": "Sale"}) == []

@@ -263,16 +263,28 @@ def test_short_votp_code_never_shows_as_the_rendered_field(sandbox: ThreadedSand
     assert message["text"] == "4821"
 
 
-def test_unknown_send_outcome_fails_without_retry_and_says_not_to_retry(
-    sandbox: ThreadedSandbox,
+@pytest.mark.parametrize(
+    ("on_rerun", "advice"),
+    [
+        ("reconcile", "clearing this task looks the send up in the IPPanel outbox"),
+        ("resend", "do NOT simply clear or retry this task"),
+    ],
+)
+def test_unknown_send_outcome_fails_without_retry_and_says_what_a_clear_does(
+    sandbox: ThreadedSandbox, on_rerun: str, advice: str
 ) -> None:
     add_chaos(sandbox, route="POST /api/send", first_n=1, fault="reset_after")
     op = IPPanelSendSmsOperator(
-        task_id="send", recipients="09121234567", message="maybe", retries=3
+        task_id="send", recipients="09121234567", message="maybe", retries=3, on_rerun=on_rerun
     )
-    with pytest.raises(AirflowFailException, match="Do NOT simply clear or retry"):
+    with pytest.raises(AirflowFailException, match=f"Not retried; {advice}"):
         op.execute(task_context())
     assert len(captured(sandbox)) == 1  # it did land: a retry would have sent it twice
+
+
+def test_on_rerun_must_be_a_known_policy() -> None:
+    with pytest.raises(ValueError, match="on_rerun must be one of"):
+        IPPanelSendSmsOperator(task_id="send", recipients="1", message="m", on_rerun="retry")
 
 
 def test_refused_connection_is_left_to_airflow_retries(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -358,13 +358,14 @@ def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
 def _matches(b: OutboxBulk, f: BulkFilters, now: float) -> bool:
     if f.number is not None and b.sender != f.number:
         return False
-    if f.create_from is not None and b.created_at < f.create_from:
+    created, starts = int(b.created_at), int(b.start_at)  # whole seconds, as the report shows
+    if f.create_from is not None and created < f.create_from:
         return False
-    if f.create_to is not None and b.created_at > f.create_to:
+    if f.create_to is not None and created > f.create_to:
         return False
-    if f.send_from is not None and b.start_at < f.send_from:
+    if f.send_from is not None and starts < f.send_from:
         return False
-    if f.send_to is not None and b.start_at > f.send_to:
+    if f.send_to is not None and starts > f.send_to:
         return False
     if f.message is not None and f.message not in b.text:
         return False

@@ -6,6 +6,9 @@ therefore fail *without* Airflow retries (``AirflowFailException``) when the out
 unknown, when part of a split send was already accepted, and for errors a retry cannot fix
 (validation, authentication). Only errors that certainly sent nothing (connection refused,
 rate limit) are left to the task's ``retries``.
+
+A task can still run again after IPPanel accepted its send (its worker was killed, a person
+cleared it): every try after the first applies ``on_rerun`` (``operators/reconcile.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
 if TYPE_CHECKING:
     from ippanel_provider.airflow_compat import Context
     from ippanel_provider.client import IPPanelClient, SendResult
+    from ippanel_provider.client.protocol import ApiRequest
+    from ippanel_provider.client.reconcile import ExpectedBulk
 
 T = TypeVar("T")
 
@@ -57,6 +62,9 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         refused before anything is sent.
     :param keep_duplicates: send to every entry even when two spell the same number; by
         default each person gets one SMS (the task log names the dropped entries).
+    :param on_rerun: what a try after the first does (a retry, a rerun after the worker died, a
+        clear): ``"reconcile"`` (default) adopts the bulks an earlier try created and sends only
+        the rest, ``"fail"`` fails without sending, ``"resend"`` sends everything again.
     :param kwargs: Airflow's ``BaseOperator`` arguments (``task_id``, ``retries``, ...).
     """
 
@@ -71,9 +79,13 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         sender: str | None = None,
         send_time: datetime | str | None = None,
         keep_duplicates: bool = False,
+        on_rerun: str = "reconcile",
         **kwargs: Any,
     ) -> None:
+        from ippanel_provider.operators.reconcile import checked_policy
+
         super().__init__(**kwargs)
+        self.on_rerun = checked_policy(on_rerun)
         self.ippanel_conn_id = ippanel_conn_id
         self.sender = sender
         self.send_time = send_time
@@ -109,6 +121,13 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
 
+    def describe_send(self, request: ApiRequest[Any]) -> list[ExpectedBulk] | None:
+        """The bulks one send request creates, for reconciling a rerun; an operator whose
+        sending type names no recipient list overrides this (None: cannot be reconciled)."""
+        from ippanel_provider.client.reconcile import expected_bulks
+
+        return expected_bulks(request)
+
     def _after_render(self) -> None:
         """Keep rendered phone numbers strings: ``render_template_as_native_obj`` makes
         ``"9121234567"`` an ``int``, which the rendered-fields view and XCom would show as one."""
@@ -133,8 +152,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
                         f"{type(self).__name__}: no sender number. Pass sender=... or set the "
                         f"'sender' extra of connection {self.ippanel_conn_id!r}."
                     )
+            from ippanel_provider.operators.reconcile import rerun_guard
+
+            client = hook.get_conn()
             try:
-                result = self._send(hook.get_conn(), sender)
+                with rerun_guard(self.on_rerun, context, client, self.describe_send, self.log):
+                    result = self._send(client, sender)
             except Exception as exc:
                 self._raise_for(exc, context)
                 raise
@@ -146,6 +169,15 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             result.message_outbox_ids,
         )
         return list(result.message_outbox_ids)
+
+    def _after_failure(self, otherwise: str) -> str:
+        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it."""
+        if self.on_rerun == "reconcile":
+            return (
+                "clearing this task looks the send up in the IPPanel outbox and sends only what "
+                "did not go out (on_rerun='reconcile')"
+            )
+        return otherwise
 
     def _raise_for(self, exc: Exception, context: Context) -> None:
         """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
@@ -165,12 +197,20 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(
                 f"Part of the send was accepted before it failed: outbox ids {sent} went out "
                 f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
-                f"twice; send the rest by hand. Cause: {exc}"
+                f"twice; {self._after_failure('send the rest by hand')}. Cause: {exc}"
             ) from exc
+        from ippanel_provider.client.reconcile import CannotReconcile
+
+        if isinstance(exc, CannotReconcile):
+            raise AirflowFailException(f"Not sent, not retried: {exc}") from exc
         if isinstance(exc, IPPanelSendOutcomeUnknown):
             raise AirflowFailException(
-                f"{exc} Do NOT simply clear or retry this task: look the send up in the IPPanel "
-                "outbox report first, or recipients may receive the SMS twice."
+                f"{exc} Not retried; "
+                + self._after_failure(
+                    "do NOT simply clear or retry this task: look the send up in the IPPanel "
+                    "outbox report first, or recipients may receive the SMS twice"
+                )
+                + "."
             ) from exc
         if isinstance(
             exc,

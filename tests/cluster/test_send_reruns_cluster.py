@@ -1,0 +1,155 @@
+"""Send tasks whose process is SIGKILLed at seeded points (before a request, while the sandbox
+holds it, right after it was accepted, after the XCom push) in a real Airflow deployment
+(api-server, scheduler, dag-processor, triggerer, LocalExecutor, PostgreSQL): the scheduler
+retries them, and no recipient is texted twice. Then a person clears a successful send task.
+
+A few kills here; ``make bench`` runs 50 and more (benchmarks/send_kills.py, BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from airflow_cluster import AirflowCluster
+from backing_services import PostgresServer, SandboxProcess
+from send_kills import (
+    HELD_SEND_MS,
+    KILL_DAGS,
+    RECIPIENTS_PER_REQUEST,
+    RunOutcome,
+    clear_task,
+    collect,
+    e164,
+    start_runs,
+)
+
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
+
+PLANS = [
+    {"1": "held:2", "2": "after_accepted:1"},  # try 2 adopts requests 1-2, dies after sending 3
+    {"1": "before_request:3", "2": "after_xcom"},
+    {"1": "after_accepted:2"},
+    {"1": "after_xcom"},
+]
+"""Kill points per try; each is reached (a rerun sends only the requests it did not adopt, so
+"after_accepted:1" on try 2 is its first request actually sent). benchmarks/send_kills.py
+draws them from a seeded generator instead."""
+RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
+WAIT = 300.0
+TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
+SANDBOX_ADMIN_TOKEN = "kills-admin-token"
+
+
+@dataclass
+class KillRuns:
+    killed: list[RunOutcome]
+    cleared: dict[str, RunOutcome]
+    """Per policy, a run that succeeded at once and was then cleared."""
+    before_clear: dict[str, RunOutcome]
+    timings: dict[str, float]
+
+
+@pytest.fixture(scope="module")
+def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]:
+    home = cluster_dir / "kills"
+    sandbox = SandboxProcess(home / "logs", admin_token=SANDBOX_ADMIN_TOKEN)
+    database = postgres.create_database("kills", template=TEMPLATE_DB)
+    cluster: AirflowCluster | None = None
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = round(time.monotonic() - clock, 1)
+        clock = time.monotonic()
+
+    try:
+        sandbox.start()
+        sandbox.admin(
+            "POST",
+            "chaos",
+            {"route": "POST /api/send", "probability": 1, "latency_ms": HELD_SEND_MS},
+        )
+        connection = {
+            "conn_type": "ippanel",
+            "host": sandbox.url,
+            "password": "sandbox-api-key",
+            "extra": {"sender": "+983000505", "recipients_per_request": RECIPIENTS_PER_REQUEST},
+        }
+        cluster = AirflowCluster(
+            home,
+            database,
+            dags_folder=KILL_DAGS,
+            pycache_dir=cluster_dir / "pyc",
+            env={"AIRFLOW_CONN_IPPANEL_DEFAULT": json.dumps(connection)},
+        )
+        api = cluster.api
+        try:
+            cluster.start(dag_ids=(RECONCILE, RESEND))
+            lap("start components")
+            for dag_id in (RECONCILE, RESEND):
+                api.set_paused(dag_id, False)
+            killed = start_runs(api, RECONCILE, PLANS, block=1)
+            clean = {
+                RECONCILE: start_runs(api, RECONCILE, [{}], block=2)[0],
+                RESEND: start_runs(api, RESEND, [{}], block=3)[0],
+            }
+            everything = [*killed, *clean.values()]
+            api.wait_for_runs([(r.dag_id, r.run_id) for r in everything], timeout=WAIT)
+            collect(api, sandbox, everything)
+            lap("killed runs")
+            before = {
+                policy: RunOutcome(**vars(run)) for policy, run in clean.items()
+            }  # a copy: collect() fills the same objects again
+            for run in clean.values():
+                clear_task(api, run)
+            time.sleep(1)  # the run leaves "success" for "queued" as the clear lands
+            api.wait_for_runs([(r.dag_id, r.run_id) for r in clean.values()], timeout=WAIT)
+            collect(api, sandbox, list(clean.values()))
+            lap("clear and rerun")
+        except BaseException as exc:
+            exc.add_note(cluster.log_tails(60))
+            raise
+        print(f"\n[cluster] send kills: {timings}")
+        yield KillRuns(killed, clean, before, timings)
+    finally:
+        try:
+            if cluster is not None:
+                cluster.stop()
+        finally:
+            sandbox.stop()
+
+
+def test_a_killed_send_task_is_retried_and_texts_each_recipient_once(kill_runs: KillRuns) -> None:
+    for run in kill_runs.killed:
+        assert run.problems() == [], (run.plan, run.run_id)
+        assert run.try_number == len(run.plan) + 1, run.plan  # every kill cost a try
+        assert len(run.bulks) == 3
+
+
+def test_kills_covered_every_point(kill_runs: KillRuns) -> None:
+    points = {p.split(":")[0] for run in kill_runs.killed for p in run.kills}
+    assert points == {"before_request", "held", "after_accepted", "after_xcom"}
+
+
+def test_clearing_a_successful_send_sends_nothing_new_and_returns_the_same_ids(
+    kill_runs: KillRuns,
+) -> None:
+    before, after = kill_runs.before_clear[RECONCILE], kill_runs.cleared[RECONCILE]
+    assert before.problems() == []
+    assert after.try_number == before.try_number + 1  # it did run again
+    assert after.problems() == []
+    assert after.xcom == before.xcom
+
+
+def test_clearing_with_policy_resend_texts_everyone_again(kill_runs: KillRuns) -> None:
+    before, after = kill_runs.before_clear[RESEND], kill_runs.cleared[RESEND]
+    assert before.problems() == []
+    assert after.try_number == before.try_number + 1
+    assert after.received == {e164(n): 2 for n in after.numbers}
+    assert after.xcom != before.xcom
