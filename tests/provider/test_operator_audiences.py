@@ -114,3 +114,22 @@ def test_an_unknown_outcome_is_never_retried(sandbox: ThreadedSandbox) -> None:
     with pytest.raises(AirflowFailException, match="Do NOT simply clear or retry"):
         op.execute(task_context())
     assert len(captured(sandbox)) == 2  # sent once, to its two people
+
+
+def test_a_failed_audience_send_never_advises_a_clear_it_cannot_reconcile(
+    sandbox: ThreadedSandbox,
+) -> None:
+    """Its requests name no recipients, so a rerun cannot look it up in the outbox: the
+    message must not promise that clearing the task reconciles."""
+    add_chaos(sandbox, route="POST /api/send", first_n=1, fault="reset_after")
+    op = IPPanelSendJobOperator(
+        task_id="j",
+        message="m",
+        targets=[{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}],
+        sender="+98PRO",
+    )
+    assert op.on_rerun == "reconcile"
+    with pytest.raises(AirflowFailException) as info:
+        op.execute(task_context())
+    assert "Clearing this task" not in str(info.value)
+    assert "Do NOT simply clear or retry" in str(info.value)

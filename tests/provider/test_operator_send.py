@@ -266,8 +266,8 @@ def test_short_votp_code_never_shows_as_the_rendered_field(sandbox: ThreadedSand
 @pytest.mark.parametrize(
     ("on_rerun", "advice"),
     [
-        ("reconcile", "clearing this task looks the send up in the IPPanel outbox"),
-        ("resend", "do NOT simply clear or retry this task"),
+        ("reconcile", "Clearing this task looks the send up in the IPPanel outbox"),
+        ("resend", "Do NOT simply clear or retry this task"),
     ],
 )
 def test_unknown_send_outcome_fails_without_retry_and_says_what_a_clear_does(
@@ -277,7 +277,7 @@ def test_unknown_send_outcome_fails_without_retry_and_says_what_a_clear_does(
     op = IPPanelSendSmsOperator(
         task_id="send", recipients="09121234567", message="maybe", retries=3, on_rerun=on_rerun
     )
-    with pytest.raises(AirflowFailException, match=f"Not retried; {advice}"):
+    with pytest.raises(AirflowFailException, match=f"Not retried. {advice}"):
         op.execute(task_context())
     assert len(captured(sandbox)) == 1  # it did land: a retry would have sent it twice
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
 
@@ -121,6 +121,10 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
 
+    reconciles_reruns: ClassVar[bool] = True
+    """Whether a rerun can find this operator's earlier sends in the outbox (its requests name
+    every recipient, or ``describe_send`` is overridden); False for audience sends."""
+
     def describe_send(self, request: ApiRequest[Any]) -> list[ExpectedBulk] | None:
         """The bulks one send request creates, for reconciling a rerun; an operator whose
         sending type names no recipient list overrides this (None: cannot be reconciled)."""
@@ -171,8 +175,9 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         return list(result.message_outbox_ids)
 
     def _after_failure(self, otherwise: str) -> str:
-        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it."""
-        if self.on_rerun == "reconcile":
+        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it
+        (when this operator's sends can be looked up: ``reconciles_reruns``)."""
+        if self.on_rerun == "reconcile" and self.reconciles_reruns:
             return (
                 "clearing this task looks the send up in the IPPanel outbox and sends only what "
                 "did not go out (on_rerun='reconcile')"
@@ -204,13 +209,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         if isinstance(exc, CannotReconcile):
             raise AirflowFailException(f"Not sent, not retried: {exc}") from exc
         if isinstance(exc, IPPanelSendOutcomeUnknown):
+            advice = self._after_failure(
+                "do NOT simply clear or retry this task: look the send up in the IPPanel "
+                "outbox report first, or recipients may receive the SMS twice"
+            )
             raise AirflowFailException(
-                f"{exc} Not retried; "
-                + self._after_failure(
-                    "do NOT simply clear or retry this task: look the send up in the IPPanel "
-                    "outbox report first, or recipients may receive the SMS twice"
-                )
-                + "."
+                f"{exc} Not retried. {advice[:1].upper()}{advice[1:]}."
             ) from exc
         if isinstance(
             exc,
