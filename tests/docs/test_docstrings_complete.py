@@ -26,6 +26,19 @@ PUBLIC_MODULES = [
     "ippanel_provider.client.models",
     "ippanel_provider.client.errors",
     "ippanel_provider.client.retry",
+    "ippanel_provider.operators.phonebook",
+    "ippanel_provider.operators.audiences",
+    "ippanel_provider.sensors.inbox",
+    "ippanel_provider.triggers.inbox",
+    "ippanel_provider.client.api_patterns",
+    "ippanel_provider.client.api_books",
+    "ippanel_provider.client.api_contacts",
+    "ippanel_provider.client.phonebook_sync",
+    "ippanel_provider.client.api_inbox",
+    "ippanel_provider.client.api_audiences",
+    "ippanel_provider.client.stored",
+    "ippanel_provider.client.audience_models",
+    "ippanel_provider.client.inbox",
 ]
 """The modules the reference documents; a new public module belongs here and on a docs page."""
 SKIPPED_PARAMETERS = {"self", "cls"}

@@ -55,6 +55,10 @@ class InboxMessage:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> InboxMessage:
+        """Read one message of an inbox report (numbers may come as strings).
+
+        :param data: the message's object in the answer.
+        """
         message_id, time = to_int(data["messages_inbox_id"]), to_int(data.get("time"))
         if message_id is None or time is None:
             raise ValueError("received message without id or time")
@@ -85,10 +89,16 @@ class Place:
     """A province, county, city, gender or job category of a bank look-up."""
 
     id: int
+    """Its id, as the sends and the narrower look-ups take it."""
     name: str
+    """Its name, as IPPanel gives it."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Place:
+        """Read one row of a look-up answer.
+
+        :param data: the row's object in the answer.
+        """
         place_id = to_int(data["id"])
         if place_id is None:
             raise ValueError("look-up row without id")
@@ -100,12 +110,20 @@ class JobSubCategory:
     """A job sub-category and the main category it belongs to."""
 
     id: int
+    """The sub-category's id (a ``JobTarget``'s ``sub_category_id``)."""
     name: str
+    """The sub-category's name, as IPPanel gives it."""
     main_id: int
+    """The id of the main category it belongs to."""
     main_name: str
+    """The main category's name."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JobSubCategory:
+        """Read one row of a sub-category look-up.
+
+        :param data: the row's object in the answer.
+        """
         sub_id, main_id = to_int(data["id"]), to_int(data["main_id"])
         if sub_id is None or main_id is None:
             raise ValueError("sub-category without id")
@@ -117,15 +135,23 @@ class AudienceCounts:
     """How many people an audience has on each operator (a send of all of them reaches these)."""
 
     mci: int
+    """People on MCI."""
     irancell: int
+    """People on Irancell."""
     other: int
+    """People on the other operators."""
 
     @property
     def total(self) -> int:
+        """People on every operator."""
         return self.mci + self.irancell + self.other
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AudienceCounts:
+        """Read a count answer (numbers may come as strings).
+
+        :param data: the answer's ``data`` object.
+        """
         return cls(
             mci=to_int(data["mci_count"]) or 0,
             irancell=to_int(data["irancell_count"]) or 0,
@@ -147,6 +173,7 @@ class OperatorWindow:
     size: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The window as a ``geolocation`` or ``job`` send takes it (operator as its id)."""
         body: dict[str, Any] = {"id": operator_id(self.operator), "start": self.start}
         if self.size is not None:
             body["size"] = self.size
@@ -187,6 +214,7 @@ class CountryTarget:
     age_to: int = 1410
 
     def to_json(self) -> dict[str, Any]:
+        """The target as a ``country`` send takes it (unset narrowing left out)."""
         body: dict[str, Any] = {
             "bank": self.bank,
             "pre": self.pre,
@@ -229,6 +257,7 @@ class GeoTarget:
     operators: Sequence[OperatorWindow] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
+        """The target as a ``geolocation`` send takes it (unset fields left out)."""
         body = _without_none(
             {
                 "province_id": self.province_id,
@@ -259,6 +288,7 @@ class JobTarget:
     operators: Sequence[OperatorWindow] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
+        """The target as a ``job`` send takes it (unset fields left out)."""
         body: dict[str, Any] = {"main_category_id": self.main_category_id}
         if self.sub_category_id is not None:
             body["sub_category_id"] = self.sub_category_id

@@ -119,7 +119,17 @@ class InboxQuery:
     ) -> InboxQuery:
         """A query from loosely typed input (rendered templates): numbers normalized (every
         bad one named, 1-based), one option or a list, times as datetimes, ISO text or unix
-        seconds."""
+        seconds.
+
+        :param senders: one phone, a comma-separated string or a list, in any number form;
+            None or empty: anyone.
+        :param line: the account's line (``3000505``, ``+983000505``); None or empty: any.
+        :param text: the whole reply wanted; None or empty: no such condition.
+        :param pattern: a regular expression searched in the reply; None or empty: none.
+        :param options: one option or a list of them; None: no options.
+        :param received_after: an aware datetime, ISO text or unix seconds; None: no lower
+            bound. A naive datetime is refused.
+        """
         numbers: list[str] = []
         if senders not in (None, "", [], ()):
             try:
@@ -140,16 +150,26 @@ class InboxQuery:
         )
 
     def choice(self, message: InboxMessage) -> str | None:
-        """The option ``message`` answers (as the option was given), else None."""
+        """The option ``message`` answers (as the option was given), else None.
+
+        :param message: a received SMS.
+        """
         said = fold(message.text)
         return next((option for option in self.options if fold(option) == said), None)
 
     def too_old(self, message: InboxMessage) -> bool:
         """Received before ``received_after``; inbox times are whole seconds, so a message
-        of the same second still counts."""
+        of the same second still counts.
+
+        :param message: a received SMS.
+        """
         return self.received_after is not None and message.time < math.floor(self.received_after)
 
     def matches(self, message: InboxMessage) -> bool:
+        """Whether ``message`` is a wanted reply: every condition given holds.
+
+        :param message: a received SMS.
+        """
         if self.too_old(message):
             return False
         if self.senders and message.sender not in self.senders:
@@ -181,6 +201,10 @@ class InboxQuery:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> InboxQuery:
+        """Read back what :meth:`to_json` wrote (a trigger's serialized query).
+
+        :param data: the query's JSON.
+        """
         return cls(
             senders=tuple(data.get("senders") or ()),
             line=data.get("line"),
@@ -217,12 +241,20 @@ class InboxScan:
     message id seen (pass it as the next look's ``from_id``: nothing is read twice)."""
 
     matches: Sequence[InboxMessage]
+    """The messages the query wants, oldest first."""
     last_id: int | None
+    """The highest inbox id read, or the ``from_id`` given when nothing newer came; None when
+    neither is known. The next look's ``from_id``.
+    """
     read: int
+    """How many messages the look read, matching or not."""
 
     def result(self, query: InboxQuery) -> dict[str, Any]:
         """JSON for XCom: ``chosen_options`` (as Airflow's HITL operators name them),
-        ``message`` (the first match) and ``messages`` (every match)."""
+        ``message`` (the first match) and ``messages`` (every match).
+
+        :param query: the query the scan ran (its options name the choice).
+        """
         choices = [query.choice(m) for m in self.matches] if query.options else []
         return {
             "chosen_options": list(dict.fromkeys(c for c in choices if c is not None))[:1],

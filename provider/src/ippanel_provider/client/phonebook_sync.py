@@ -39,14 +39,21 @@ class SourceRow:
     (only those its source has: a column left out of the file is left alone)."""
 
     row: int
+    """Where the row was, 1-based (see ``PhonebookRows.unit``)."""
     number: str
+    """The row's number, normalized to ``+989…``."""
     fields: Mapping[str, str] = field(default_factory=dict)
+    """``pre``, ``name`` and ``email`` as the row gives them (only those its source has)."""
 
 
 @dataclass(frozen=True)
 class BadRow:
+    """A row set aside: where it was and why (nothing of it is written)."""
+
     row: int
+    """Where the row was, 1-based (see ``PhonebookRows.unit``)."""
     problem: str
+    """What is wrong with it, e.g. ``'x' is not an Iranian mobile number``."""
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,20 @@ class PhonebookRows:
     (the header is line 1) or ``item`` of a list."""
 
     rows: list[SourceRow]
+    """The good rows, in source order (the first row of a number)."""
     bad: list[BadRow]
+    """The rows set aside, with what is wrong with each."""
     duplicates: list[int]
+    """The rows (1-based) repeating the number of an earlier row."""
     ignored_columns: tuple[str, ...]
+    """Columns of the source a sync does not manage."""
     unit: str
+    """What a row position counts: ``line`` of a file (the header is line 1) or ``item``
+    of a list.
+    """
 
     def describe_bad(self) -> str:
+        """The first bad rows with their problems, in one line, for an error or a log."""
         shown = "; ".join(f"{self.unit} {b.row}: {b.problem}" for b in self.bad[:SHOWN_PROBLEMS])
         more = len(self.bad) - SHOWN_PROBLEMS
         return shown + (f"; and {more} more" if more > 0 else "")
@@ -73,15 +88,24 @@ class SyncCounts:
     not list (removed instead with ``remove_missing``)."""
 
     phonebook_id: int
+    """The phonebook synced."""
     phonebook_title: str
+    """Its title."""
     created: bool
+    """Whether the sync created the phonebook."""
     added: int
+    """Numbers stored anew."""
     updated: int
+    """Numbers whose ``pre``, ``name`` or ``email`` changed."""
     unchanged: int
+    """Numbers already as the source has them."""
     removed: int
+    """Numbers deleted because the source does not list them (``remove_missing``)."""
     not_in_source: int
+    """Numbers kept that the source does not list (without ``remove_missing``)."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The counts as a plain dict (what the sync operator's XCom is built from)."""
         return asdict(self)
 
 

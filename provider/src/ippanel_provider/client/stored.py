@@ -61,6 +61,7 @@ class PatternVariable:
     type: str = "string"
 
     def to_json(self) -> dict[str, str]:
+        """The slot as the API takes it: ``{"name", "type"}``."""
         return {"name": self.name, "type": self.type}
 
 
@@ -74,19 +75,36 @@ class Pattern:
     """
 
     code: str
+    """``pattern_code``: the code a pattern send names."""
     message: str = field(repr=False)
+    """The template text with its ``%name%`` slots (hidden from ``repr``)."""
     status: str
+    """``pending`` (in review), ``active`` (may be sent) or ``inactive`` (rejected)."""
     title: str | None
+    """The pattern's title; None when it has none."""
     description: str | None
+    """The description given when it was saved; None when none."""
     is_share: bool
+    """Whether the account's sub users may use it too."""
     variables: tuple[PatternVariable, ...]
+    """Its ``%name%`` slots, in the order IPPanel lists them."""
     kind: str | None
+    """``normal`` (the account's own) or ``systemic`` (shared, read-only); None when the
+    answer (a create or update) does not say.
+    """
     admin_comment: str | None
+    """The reviewer's note (why it was rejected, or that it is approved); None when none."""
     time: int | None
+    """When it was saved, unix seconds; None when the answer does not say."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The object IPPanel answered with, as given (not compared, not shown)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Pattern:
+        """Read one pattern of IPPanel's answer.
+
+        :param data: the pattern's object in the answer.
+        """
         code = data.get("pattern_code")
         if not code:
             raise ValueError("pattern without pattern_code")
@@ -144,12 +162,20 @@ class PhonebookOption:
     """A custom field that a phonebook's numbers carry (``int``, ``string`` or ``date``)."""
 
     id: int
+    """The option's id (the key of a contact's ``options``)."""
     title: str
+    """The option's name, as the panel shows it."""
     type: str
+    """The type of its values: ``int``, ``string`` or ``date``."""
     created_at: str | None = None
+    """When it was created, as IPPanel writes it; None when not given."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PhonebookOption:
+        """Read one option of IPPanel's answer.
+
+        :param data: the option's object in the answer.
+        """
         return cls(
             id=_required_int(data, "id"),
             title=_text(data.get("title")),
@@ -163,15 +189,26 @@ class Phonebook:
     """A phonebook: ``count`` numbers; ``options`` are the custom fields its numbers carry."""
 
     id: int
+    """The phonebook's id (what sends and syncs name)."""
     title: str
+    """The phonebook's title."""
     count: int
+    """How many numbers it holds."""
     options: tuple[PhonebookOption, ...]
+    """The custom fields its numbers carry."""
     created_at: str | None
+    """When it was created, as IPPanel writes it; None when not given."""
     updated_at: str | None
+    """When it last changed, as IPPanel writes it; None when not given."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The object IPPanel answered with, as given (not compared, not shown)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Phonebook:
+        """Read one phonebook of IPPanel's answer.
+
+        :param data: the phonebook's object in the answer.
+        """
         return cls(
             id=_required_int(data, "id"),
             title=_text(data.get("title")),
@@ -188,18 +225,32 @@ class Contact:
     """A number in a phonebook, as IPPanel lists it (``number`` as ``+989…``)."""
 
     id: int
+    """The contact's id in IPPanel."""
     phonebook_id: int
+    """The phonebook it belongs to."""
     number: str
+    """The mobile number, as ``+989…``."""
     pre: str
+    """A title before the name (``آقای``, ``Ms.``); empty when none."""
     name: str
+    """The contact's name; empty when none."""
     email: str
+    """The contact's e-mail address; empty when none."""
     phonebook_title: str | None
+    """The title of its phonebook, when the answer gives it."""
     created_at: str | None
+    """When it was stored, as IPPanel writes it; None when not given."""
     updated_at: str | None
+    """When it last changed, as IPPanel writes it; None when not given."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The object IPPanel answered with, as given (not compared, not shown)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Contact:
+        """Read one contact of IPPanel's answer.
+
+        :param data: the contact's object in the answer.
+        """
         return cls(
             id=_required_int(data, "id"),
             phonebook_id=_required_int(data, "phonebook_id"),
@@ -232,6 +283,10 @@ class NewContact:
     options: Mapping[int | str, str | int] = field(default_factory=dict)
 
     def to_json(self, phonebook_id: int) -> dict[str, Any]:
+        """The body that stores this number (empty fields left out).
+
+        :param phonebook_id: the phonebook to store it in.
+        """
         body: dict[str, Any] = {"number": self.number, "phonebook_id": int(phonebook_id)}
         for key in ("pre", "name", "email"):
             if getattr(self, key):
@@ -247,11 +302,18 @@ class StoreCounts:
     phonebook full), ``existences`` already in their phonebook (left unchanged)."""
 
     added: int = 0
+    """Numbers stored anew."""
     errors: int = 0
+    """Numbers refused (a bad field, a full phonebook)."""
     existences: int = 0
+    """Numbers already in their phonebook, left unchanged."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StoreCounts:
+        """Read the counts of a store answer (numbers may come as strings).
+
+        :param data: the answer's ``data`` object.
+        """
         return cls(
             added=to_int(data.get("added")) or 0,
             errors=to_int(data.get("errors")) or 0,
@@ -271,7 +333,9 @@ class ImportResult:
     """An import: ``rows`` uploaded in ``requests`` files (each file all-or-nothing)."""
 
     rows: int
+    """How many rows were uploaded."""
     requests: int
+    """How many files (requests) carried them; each file is stored all or nothing."""
 
 
 @dataclass(frozen=True)
@@ -279,14 +343,24 @@ class SenderLine:
     """A sender line the account holds; ``gets``: it receives replies."""
 
     id: int
+    """The line's id in IPPanel."""
     number: str
+    """The line's number, as a send's sender takes it."""
     operator_id: int | None
+    """IPPanel's id of the line's operator; None when not given."""
     alias: str | None
+    """The name the account gave the line; None when none."""
     gets: bool
+    """Whether the line receives replies (they arrive in the inbox)."""
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    """The object IPPanel answered with, as given (not compared, not shown)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SenderLine:
+        """Read one line of IPPanel's answer.
+
+        :param data: the line's object in the answer.
+        """
         return cls(
             id=_required_int(data, "id"),
             number=_text(data.get("number")),
@@ -302,11 +376,18 @@ class DraftGroup:
     """A group of drafts (saved message texts)."""
 
     id: int
+    """``draft_group_id``: the group's id."""
     title: str
+    """The group's title."""
     time: int | None
+    """When it was created, unix seconds; None when not given."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DraftGroup:
+        """Read one draft group of IPPanel's answer.
+
+        :param data: the draft group's object in the answer.
+        """
         return cls(
             id=_required_int(data, "draft_group_id"),
             title=_text(data.get("title")),
@@ -319,12 +400,20 @@ class Draft:
     """A saved message text in a draft group."""
 
     id: int
+    """``draft_id``: the draft's id."""
     group_id: int
+    """The draft group it belongs to."""
     message: str
+    """The saved text."""
     time: int | None
+    """When it was saved, unix seconds; None when not given."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        """Read one draft of IPPanel's answer.
+
+        :param data: the draft's object in the answer.
+        """
         return cls(
             id=_required_int(data, "draft_id"),
             group_id=_required_int(data, "draft_group_id"),

@@ -127,7 +127,10 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
 
     def describe_send(self, request: ApiRequest[Any]) -> list[ExpectedBulk] | None:
         """The bulks one send request creates, for reconciling a rerun; an operator whose
-        sending type names no recipient list overrides this (None: cannot be reconciled)."""
+        sending type names no recipient list overrides this (None: cannot be reconciled).
+
+        :param request: the send request, as the client would send it.
+        """
         from ippanel_provider.client.reconcile import expected_bulks
 
         return expected_bulks(request)

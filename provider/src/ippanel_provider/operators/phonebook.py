@@ -144,6 +144,8 @@ class IPPanelPhonebookSyncOperator(BaseOperator):
     :param on_bad_row: ``fail`` (default: nothing is written, the error names every bad row,
         1-based: file line with the header as line 1, or list item) or ``skip`` (log them, sync
         the good rows; counted as ``skipped_rows``).
+    :param ippanel_conn_id: the Airflow connection of type ``ippanel`` to sync through; default
+        ``ippanel_default``.
     """
 
     template_fields: Sequence[str] = ("phonebook", "source")

@@ -56,6 +56,8 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
     :param from_id: ignore messages up to this inbox id (a watermark you kept).
     :param defaults: with ``options``: the options chosen when the timeout passes without a
         reply (the task then succeeds); None: the timeout fails the task.
+    :param ippanel_conn_id: the Airflow connection of type ``ippanel`` to read through; default
+        ``ippanel_default``.
     :param deferrable: wait in the triggerer instead of a worker slot.
     :param timeout: seconds before giving up (default one hour).
     :param poke_interval: seconds between reads of the inbox (default 10). Each read asks only
@@ -151,7 +153,10 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
             raise ValueError(f"from_id must be an inbox message id, got {self.from_id!r}") from None
 
     def read_once(self, query: InboxQuery) -> InboxScan | None:
-        """One read of the new messages; None when IPPanel could not be asked (logged)."""
+        """One read of the new messages; None when IPPanel could not be asked (logged).
+
+        :param query: the reply wanted.
+        """
         from ippanel_provider.client.delivery import TRANSIENT_ERRORS
         from ippanel_provider.hooks.ippanel import IPPanelHook
 
