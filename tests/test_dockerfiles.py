@@ -127,6 +127,7 @@ class ComposeSandbox:
     ``.env`` that ``scripts/compose_env.py`` writes."""
 
     command: list[str]
+    environment: dict[str, str]
     healthcheck: list[str]
     admin_token: str
     connection: dict[str, Any]
@@ -141,6 +142,7 @@ def compose_sandbox(tmp: Path) -> ComposeSandbox:
     )
     return ComposeSandbox(
         [str(part) for part in service["command"]],
+        {str(k): str(v) for k, v in service.get("environment", {}).items()},
         service["healthcheck"]["test"][1:],
         env["IPPANEL_SANDBOX_ADMIN_TOKEN"],
         connection,
@@ -182,10 +184,12 @@ def wait_for_base_url(process: subprocess.Popen[str], stderr: Path) -> str:
 
 @contextmanager
 def run_container_command(
-    image: ReplayedImage, command: list[str] | None = None
+    image: ReplayedImage,
+    command: list[str] | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[RunningSandbox]:
-    """Start the image's CMD (or compose's ``command``) from the replayed venv on a free port;
-    kill it on the way out."""
+    """Start the image's CMD (or compose's ``command`` and ``environment``) from the replayed
+    venv on a free port; kill it on the way out."""
     exposed = only(image.instructions, "EXPOSE").arguments.split("/")[0]
     port = free_port()
     command = localized(command or only(image.instructions, "CMD").exec_form(), exposed, port)
@@ -193,7 +197,7 @@ def run_container_command(
     with stderr.open("w", encoding="utf-8") as errors:
         process = subprocess.Popen(
             [str(image.bin / command[0]), *command[1:]],
-            env=image.env,
+            env={**image.env, **(environment or {})},
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -221,7 +225,9 @@ def sandbox_container(
     sandbox_image: ReplayedImage, compose_service: ComposeSandbox
 ) -> Iterator[RunningSandbox]:
     """The sandbox image running the command docker-compose.yml gives it."""
-    with run_container_command(sandbox_image, compose_service.command) as running:
+    with run_container_command(
+        sandbox_image, compose_service.command, compose_service.environment
+    ) as running:
         yield running
 
 
