@@ -5,10 +5,6 @@ SMS from that number saying YES or NO (any case, Persian digits and punctuation 
 ``decide`` follows ``release`` on YES and ``hold_release`` on NO. Nobody answering within the
 timeout counts as NO (``defaults``), so the release never goes out unapproved.
 
-With ``apache-airflow-providers-standard`` 1.0.0 (Airflow 3.0.0's) the branch does not skip
-the provider's operators (its skip list keeps only ``airflow.models`` operators), so both
-notices go out: upgrade that provider (1.8.0, as with Airflow 3.1.0, skips them).
-
 Trigger with ``{"approver": "09121234567"}`` to choose the phone. Needs an ``ippanel_default``
 connection whose ``sender`` extra names a line number that receives replies.
 """

@@ -19,6 +19,7 @@ LOCKED = airflow_matrix.LOCKED
 
 OLD_HOMES = {
     "3.0.0": {
+        "BaseOperator": "airflow.models.baseoperator",
         "BaseHook": "airflow.hooks.base",
         "BaseNotifier": "airflow.sdk.bases.notifier",
         "conf": "airflow.configuration",

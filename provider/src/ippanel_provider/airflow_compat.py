@@ -6,6 +6,9 @@ load the trigger or notifier base classes. Where a name moved (checked in 3.0.0,
 3.2.0 and 3.3.2; ``tests/provider/test_airflow_compat_versions.py`` checks every name on each
 version ``make test`` installs):
 
+- ``BaseOperator``: ``airflow.sdk`` from 3.1; on 3.0 ``airflow.models.baseoperator`` (its
+  subclass of the SDK class), because the standard provider pinned with 3.0 skips only
+  ``airflow.models`` operators in a branch: an SDK operator behind the branch not taken ran.
 - ``BaseHook``: ``airflow.sdk`` from 3.1; ``airflow.hooks.base`` in 3.0 (deprecated from 3.1).
 - ``BaseNotifier``: ``airflow.sdk`` from 3.0.2 (apache/airflow#50340); 3.0.0 and 3.0.1 map it
   to a module that does not exist, the class is in ``airflow.sdk.bases.notifier``.
@@ -63,11 +66,24 @@ HOMES: dict[str, tuple[str, ...]] = {
 OPTIONAL = frozenset({"amask_secret"})
 """Names that are ``None`` on Airflow versions without them."""
 
+HOMES_BEFORE_3_1: dict[str, tuple[str, ...]] = {"BaseOperator": ("airflow.models.baseoperator",)}
+"""Homes tried first on Airflow 3.0, where the newest home exists but is the wrong choice."""
+
+
+def airflow_before_3_1() -> bool:
+    from importlib.metadata import version
+
+    major, minor = (int(part) for part in version("apache-airflow").split(".")[:2])
+    return (major, minor) < (3, 1)
+
 
 def resolve(name: str) -> tuple[Any, str]:
     """``(object, home module)`` of an Airflow name, from its first home that has it."""
     failures = []
-    for home in HOMES[name]:
+    homes = HOMES[name]
+    if name in HOMES_BEFORE_3_1 and airflow_before_3_1():
+        homes = HOMES_BEFORE_3_1[name] + homes
+    for home in homes:
         try:
             return getattr(importlib.import_module(home), name), home
         except (ImportError, AttributeError) as exc:
@@ -112,6 +128,7 @@ class AfterRenderMixin:
 
 __all__ = [  # every key of HOMES, plus the helpers
     "HOMES",
+    "HOMES_BEFORE_3_1",
     "OPTIONAL",
     "AfterRenderMixin",
     "AirflowFailException",
