@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "ippanel_provider.operators.audiences",
     "ippanel_provider.sensors.inbox",
     "ippanel_provider.triggers.inbox",
+    "ippanel_provider.client.api_reports",
     "ippanel_provider.client.api_patterns",
     "ippanel_provider.client.api_books",
     "ippanel_provider.client.api_contacts",
