@@ -22,6 +22,7 @@ import bench_send_kills
 import bench_throughput
 import bench_trigger_import
 import bench_triggers
+import bench_web_ui
 from harness import ROOT, Section
 from report import render
 
@@ -34,6 +35,7 @@ NAMES = (
     "trigger-import",
     "reconcile",
     "kills",
+    "web-ui",
 )
 
 
@@ -51,6 +53,7 @@ def plan(args: argparse.Namespace) -> dict[str, Callable[[], Section]]:
         "trigger-import": lambda: bench_trigger_import.run(runs=3 if quick else 7),
         "reconcile": lambda: bench_reconcile.run(recipients=20_000 if quick else 100_000),
         "kills": lambda: bench_send_kills.run(kills=8 if quick else 50),
+        "web-ui": lambda: bench_web_ui.run(duration, warmup=1.0 if quick else 2.0),
     }
 
 
