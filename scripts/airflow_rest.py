@@ -134,6 +134,12 @@ class AirflowApi:
         )
         return entry["value"]
 
+    def event_logs(self, dag_id: str, run_id: str, event: str) -> list[dict[str, Any]]:
+        """The audit log's ``event`` entries for one run (e.g. "heartbeat timeout")."""
+        params = {"dag_id": dag_id, "run_id": run_id, "event": event, "limit": 100}
+        found = self.request("GET", "eventLogs", params=params)
+        return list(found["event_logs"])
+
     def return_values(self, dag_id: str, run_id: str) -> dict[str, Any]:
         """Every successful task's ``return_value`` XCom, keyed like ``task_instances``."""
         values = {}

@@ -4,6 +4,8 @@ Shared by tests/cluster/test_send_reruns_cluster.py (a few kills) and
 benchmarks/send_kills.py (50 and more). Each run of ``ippanel_killed_send_<policy>``
 (tests/cluster/kill_dags) sends one text to its own 5 recipients in 3 requests; its task kills
 itself on the tries its plan names (``KILL_POINTS``), and Airflow retries it (``retries=2``).
+A ``whole_worker`` run kills the task's supervisor with it, so only the scheduler's heartbeat
+timeout ends the try.
 Afterwards each recipient must hold exactly one SMS, and the run's XCom exactly the ids of the
 bulks that went out, in request order.
 """
@@ -65,6 +67,7 @@ class RunOutcome:
     run_id: str
     plan: dict[str, str]
     numbers: list[str]
+    whole_worker: bool = False
     state: str = ""
     try_number: int = 0
     xcom: Any = None
@@ -72,6 +75,8 @@ class RunOutcome:
     """SMS per recipient, as the sandbox captured them."""
     bulks: list[int] = field(default_factory=list)
     """The ids of the bulks that reached the run's recipients, in request order."""
+    heartbeat_timeouts: list[int] = field(default_factory=list)
+    """The tries the scheduler failed for a missing heartbeat (audit log), in order."""
 
     @property
     def kills(self) -> list[str]:
@@ -92,14 +97,21 @@ class RunOutcome:
 
 
 def start_runs(
-    api: AirflowApi, dag_id: str, plans: list[dict[str, str]], block: int
+    api: AirflowApi,
+    dag_id: str,
+    plans: list[dict[str, str]],
+    block: int,
+    *,
+    whole_worker: bool = False,
 ) -> list[RunOutcome]:
     runs = []
     for index, plan in enumerate(plans):
         numbers = recipients(block, index)
-        conf = {"recipients": numbers, "message": MESSAGE, "kills": plan}
+        conf: dict[str, Any] = {"recipients": numbers, "message": MESSAGE, "kills": plan}
+        if whole_worker:
+            conf["whole_worker"] = True
         run = api.trigger(dag_id, conf, like_ui_form=False)
-        runs.append(RunOutcome(dag_id, run["dag_run_id"], plan, numbers))
+        runs.append(RunOutcome(dag_id, run["dag_run_id"], plan, numbers, whole_worker))
     return runs
 
 
@@ -111,6 +123,8 @@ def collect(api: AirflowApi, sandbox: SandboxProcess, runs: list[RunOutcome]) ->
         ti = api.task_instances(run.dag_id, run.run_id)["send"]
         run.try_number = ti["try_number"]
         run.xcom = api.return_values(run.dag_id, run.run_id).get("send")
+        timeouts = api.event_logs(run.dag_id, run.run_id, "heartbeat timeout")
+        run.heartbeat_timeouts = sorted(entry["try_number"] for entry in timeouts)
         mine = [m for m in messages if m["recipient"] in {e164(n) for n in run.numbers}]
         run.received = Counter(m["recipient"] for m in mine)
         bulk_of = {m["recipient"]: m["bulk_id"] for m in mine}

@@ -1,7 +1,10 @@
 """Send tasks whose process is SIGKILLed at seeded points (before a request, while the sandbox
 holds it, right after it was accepted, after the XCom push) in a real Airflow deployment
 (api-server, scheduler, dag-processor, triggerer, LocalExecutor, PostgreSQL): the scheduler
-retries them, and no recipient is texted twice. Then a person clears a successful send task.
+retries them, and no recipient is texted twice. Other runs lose the whole worker (the task
+and its supervisor) right after IPPanel accepted a request or while the sandbox holds one:
+nobody reports those tries, the scheduler fails them for their missing heartbeat and retries,
+and still no recipient is texted twice. Then a person clears a successful send task.
 
 A few kills here; ``make bench`` runs 50 and more (benchmarks/send_kills.py, BENCHMARKS.md).
 """
@@ -39,6 +42,17 @@ PLANS = [
 """Kill points per try; each is reached (a rerun sends only the requests it did not adopt, so
 "after_accepted:1" on try 2 is its first request actually sent). benchmarks/send_kills.py
 draws them from a seeded generator instead."""
+WORKER_DEATHS = [
+    {"1": "after_accepted:2"},
+    {"1": "held:3"},
+    {"1": "after_accepted:1", "2": "after_accepted:1"},  # try 2 adopts 1, dies after sending 2
+]
+"""Kill points of runs whose whole worker dies (``whole_worker``): each costs a heartbeat
+timeout, so there are few, and they run beside the others."""
+HEARTBEAT_TIMEOUT = 20
+"""``[scheduler] task_instance_heartbeat_timeout`` (300 s by default): a task's supervisor
+heartbeats every 5 s (``[workers] min_heartbeat_interval``), so 20 s stays clear of a slow
+machine's false alarms."""
 RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
 WAIT = 300.0
 TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
@@ -48,6 +62,7 @@ SANDBOX_ADMIN_TOKEN = "kills-admin-token"
 @dataclass
 class KillRuns:
     killed: list[RunOutcome]
+    worker_deaths: list[RunOutcome]
     cleared: dict[str, RunOutcome]
     """Per policy, a run that succeeded at once and was then cleared."""
     before_clear: dict[str, RunOutcome]
@@ -86,7 +101,11 @@ def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]
             database,
             dags_folder=KILL_DAGS,
             pycache_dir=cluster_dir / "pyc",
-            env={"AIRFLOW_CONN_IPPANEL_DEFAULT": json.dumps(connection)},
+            env={
+                "AIRFLOW_CONN_IPPANEL_DEFAULT": json.dumps(connection),
+                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
+                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
+            },
         )
         api = cluster.api
         try:
@@ -94,12 +113,13 @@ def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]
             lap("start components")
             for dag_id in (RECONCILE, RESEND):
                 api.set_paused(dag_id, False)
+            deaths = start_runs(api, RECONCILE, WORKER_DEATHS, block=4, whole_worker=True)
             killed = start_runs(api, RECONCILE, PLANS, block=1)
             clean = {
                 RECONCILE: start_runs(api, RECONCILE, [{}], block=2)[0],
                 RESEND: start_runs(api, RESEND, [{}], block=3)[0],
             }
-            everything = [*killed, *clean.values()]
+            everything = [*deaths, *killed, *clean.values()]
             api.wait_for_runs([(r.dag_id, r.run_id) for r in everything], timeout=WAIT)
             collect(api, sandbox, everything)
             lap("killed runs")
@@ -112,11 +132,12 @@ def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]
             api.wait_for_runs([(r.dag_id, r.run_id) for r in clean.values()], timeout=WAIT)
             collect(api, sandbox, list(clean.values()))
             lap("clear and rerun")
+            cluster.check_running()  # the scheduler and every other component lived through it
         except BaseException as exc:
             exc.add_note(cluster.log_tails(60))
             raise
         print(f"\n[cluster] send kills: {timings}")
-        yield KillRuns(killed, clean, before, timings)
+        yield KillRuns(killed, deaths, clean, before, timings)
     finally:
         try:
             if cluster is not None:
@@ -129,6 +150,19 @@ def test_a_killed_send_task_is_retried_and_texts_each_recipient_once(kill_runs: 
     for run in kill_runs.killed:
         assert run.problems() == [], (run.plan, run.run_id)
         assert run.try_number == len(run.plan) + 1, run.plan  # every kill cost a try
+        assert len(run.bulks) == 3
+
+
+def test_a_send_whose_whole_worker_died_is_retried_and_texts_each_recipient_once(
+    kill_runs: KillRuns,
+) -> None:
+    """No supervisor reported these tries: the scheduler failed each for its missing heartbeat
+    (the audit log's "heartbeat timeout"), retried it, and the rerun adopted what IPPanel had
+    accepted and sent only the rest."""
+    for run in kill_runs.worker_deaths:
+        assert run.problems() == [], (run.plan, run.run_id)
+        assert run.try_number == len(run.plan) + 1, run.plan
+        assert run.heartbeat_timeouts == [int(t) for t in run.plan], run.plan
         assert len(run.bulks) == 3
 
 

@@ -7,6 +7,11 @@ itself where the run's conf says, so the real scheduler and executor must retry 
 - ``held:K``: while the sandbox holds the K-th send request (chaos latency), 0.15 s into it;
 - ``after_accepted:K``: right after the sandbox answered the K-th send request;
 - ``after_xcom``: after the whole send, once the returned ids are in XCom.
+
+With ``conf["whole_worker"]`` a kill takes the task's supervisor (its parent, which heartbeats
+and reports the try's end) down first, as when the OOM killer, an eviction or a lost host ends
+the whole worker: nobody reports the try, and the scheduler must find it by its missing
+heartbeat (``[scheduler] task_instance_heartbeat_timeout``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 
 import pendulum
@@ -21,23 +27,41 @@ from airflow.sdk import DAG
 from ippanel_provider.operators.send import IPPanelSendSmsOperator
 
 HELD_KILL_DELAY = 0.15
+SUPERVISOR_TITLES = ("airflow worker -- LocalExecutor", "airflow supervisor:")
+"""How Airflow 3.3 titles the process that supervises a task: a LocalExecutor worker runs the
+supervisor in itself; other executors' workers (Celery) run it under its own title."""
 
 
-def die() -> None:
+def supervisor_pid() -> int:
+    """The task's parent, refusing anything but a task supervisor (never the scheduler)."""
+    parent = os.getppid()
+    title = Path(f"/proc/{parent}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    if not title.startswith(SUPERVISOR_TITLES):
+        raise RuntimeError(f"the task's parent {parent} is {title!r}, not a task supervisor")
+    return parent
+
+
+def die(whole_worker: bool) -> None:
+    if whole_worker:
+        os.kill(supervisor_pid(), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 class SelfKillingSendSmsOperator(IPPanelSendSmsOperator):
     def execute(self, context: Any) -> list[int]:
-        kills = (context["dag_run"].conf or {}).get("kills", {})
-        point = kills.get(str(context["ti"].try_number), "")
+        conf = context["dag_run"].conf or {}
+        point = conf.get("kills", {}).get(str(context["ti"].try_number), "")
+        self._whole_worker = bool(conf.get("whole_worker"))
         self._where, _, number = point.partition(":")
         self._request = int(number or 0)
         result = super().execute(context)
         if self._where == "after_xcom":
             context["ti"].xcom_push(key="return_value", value=result)
-            die()
+            self._die()
         return result
+
+    def _die(self) -> None:
+        die(self._whole_worker)
 
     def _send(self, client: Any, sender: str | None) -> Any:
         attempt, sends = client._attempt, []
@@ -47,12 +71,12 @@ class SelfKillingSendSmsOperator(IPPanelSendSmsOperator):
                 sends.append(request)
                 if len(sends) == self._request:
                     if self._where == "before_request":
-                        die()
+                        self._die()
                     if self._where == "held":
-                        threading.Timer(HELD_KILL_DELAY, die).start()
+                        threading.Timer(HELD_KILL_DELAY, self._die).start()
             result = attempt(request, authorization, seconds)
             if request.is_send and len(sends) == self._request and self._where == "after_accepted":
-                die()
+                self._die()
             return result
 
         client._attempt = attempt_or_die
