@@ -1,23 +1,29 @@
 """Send tasks SIGKILLed at seeded points in a real Airflow deployment, and what came of it.
 
-Shared by tests/cluster/test_send_reruns_cluster.py (a few kills) and
-benchmarks/send_kills.py (50 and more). Each run of ``ippanel_killed_send_<policy>``
-(tests/cluster/kill_dags) sends one text to its own 5 recipients in 3 requests; its task kills
-itself on the tries its plan names (``KILL_POINTS``), and Airflow retries it (``retries=2``).
-A ``whole_worker`` run kills the task's supervisor with it, so only the scheduler's heartbeat
-timeout ends the try.
+Shared by tests/cluster/test_send_reruns_cluster.py (a few kills),
+tests/cluster/test_worker_death_celery.py and benchmarks/send_kills.py (50 and more). Each run
+of ``ippanel_killed_send_<policy>`` (tests/cluster/kill_dags) sends one text to its own 5
+recipients in 3 requests; its task kills itself on the tries its plan names (``KILL_POINTS``),
+and Airflow retries it (``retries=2``).
+A run may take more down with the task (``dies``: its supervisor, or its whole Celery worker):
+then nobody reports the try, and only the scheduler's heartbeat timeout ends it.
 Afterwards each recipient must hold exactly one SMS, and the run's XCom exactly the ids of the
 bulks that went out, in request order.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
+import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from airflow_cluster import AirflowCluster
 from airflow_rest import AirflowApi
 from backing_services import SandboxProcess
 
@@ -30,6 +36,84 @@ MESSAGE = "Flash sale: 30% off until midnight"
 """One text for every run: runs are told apart by their recipients only."""
 HELD_SEND_MS = 400
 """How long the sandbox holds every send request (a ``held`` kill lands 0.15 s into it)."""
+
+
+def start_sandbox(log_dir: Path, admin_token: str) -> SandboxProcess:
+    """The sandbox these runs send to, holding every send request ``HELD_SEND_MS``."""
+    sandbox = SandboxProcess(log_dir, admin_token=admin_token)
+    try:
+        sandbox.start()
+        sandbox.admin(
+            "POST",
+            "chaos",
+            {"route": "POST /api/send", "probability": 1, "latency_ms": HELD_SEND_MS},
+        )
+    except BaseException:
+        sandbox.stop()
+        raise
+    return sandbox
+
+
+HEARTBEAT_TIMEOUT = 20
+"""``[scheduler] task_instance_heartbeat_timeout`` of a kill deployment (300 s by default): a
+task's supervisor heartbeats every 5 s (``[workers] min_heartbeat_interval``), so 20 s stays
+clear of a slow machine's false alarms and finds a dead worker's try in about 22 s."""
+
+
+@contextlib.contextmanager
+def kill_deployment(
+    home: Path,
+    database_url: str,
+    *,
+    admin_token: str,
+    pycache_dir: Path,
+    executor: str = "LocalExecutor",
+    broker_url: str | None = None,
+) -> Iterator[tuple[AirflowCluster, SandboxProcess]]:
+    """The sandbox and an Airflow deployment (not yet started) of the kill DAGs, connected to
+    it; both stopped on exit."""
+    with contextlib.ExitStack() as stack:
+        sandbox = start_sandbox(home / "logs", admin_token)
+        stack.callback(sandbox.stop)
+        cluster = AirflowCluster(
+            home,
+            database_url,
+            executor=executor,
+            broker_url=broker_url,
+            dags_folder=KILL_DAGS,
+            pycache_dir=pycache_dir,
+            env={
+                "AIRFLOW_CONN_IPPANEL_DEFAULT": connection(sandbox),
+                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
+                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
+            },
+        )
+        stack.callback(cluster.stop)
+        yield cluster, sandbox
+
+
+class Laps:
+    """Wall time per phase: ``lap("name")`` records the seconds since the previous lap."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        self.timings[name] = round(time.monotonic() - self._clock, 1)
+        self._clock = time.monotonic()
+
+
+def connection(sandbox: SandboxProcess) -> str:
+    """``AIRFLOW_CONN_IPPANEL_DEFAULT`` for ``sandbox``, ``RECIPIENTS_PER_REQUEST`` per request."""
+    return json.dumps(
+        {
+            "conn_type": "ippanel",
+            "host": sandbox.url,
+            "password": "sandbox-api-key",
+            "extra": {"sender": "+983000505", "recipients_per_request": RECIPIENTS_PER_REQUEST},
+        }
+    )
 
 
 def kill_plan(rng: random.Random) -> dict[str, str]:
@@ -67,7 +151,7 @@ class RunOutcome:
     run_id: str
     plan: dict[str, str]
     numbers: list[str]
-    whole_worker: bool = False
+    dies: str = "task"
     state: str = ""
     try_number: int = 0
     xcom: Any = None
@@ -102,16 +186,16 @@ def start_runs(
     plans: list[dict[str, str]],
     block: int,
     *,
-    whole_worker: bool = False,
+    dies: str = "task",
 ) -> list[RunOutcome]:
     runs = []
     for index, plan in enumerate(plans):
         numbers = recipients(block, index)
         conf: dict[str, Any] = {"recipients": numbers, "message": MESSAGE, "kills": plan}
-        if whole_worker:
-            conf["whole_worker"] = True
+        if dies != "task":
+            conf["dies"] = dies
         run = api.trigger(dag_id, conf, like_ui_form=False)
-        runs.append(RunOutcome(dag_id, run["dag_run_id"], plan, numbers, whole_worker))
+        runs.append(RunOutcome(dag_id, run["dag_run_id"], plan, numbers, dies))
     return runs
 
 

@@ -11,25 +11,14 @@ A few kills here; ``make bench`` runs 50 and more (benchmarks/send_kills.py, BEN
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from airflow_cluster import AirflowCluster
-from backing_services import PostgresServer, SandboxProcess
-from send_kills import (
-    HELD_SEND_MS,
-    KILL_DAGS,
-    RECIPIENTS_PER_REQUEST,
-    RunOutcome,
-    clear_task,
-    collect,
-    e164,
-    start_runs,
-)
+from backing_services import PostgresServer
+from send_kills import Laps, RunOutcome, clear_task, collect, e164, kill_deployment, start_runs
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
@@ -47,12 +36,8 @@ WORKER_DEATHS = [
     {"1": "held:3"},
     {"1": "after_accepted:1", "2": "after_accepted:1"},  # try 2 adopts 1, dies after sending 2
 ]
-"""Kill points of runs whose whole worker dies (``whole_worker``): each costs a heartbeat
-timeout, so there are few, and they run beside the others."""
-HEARTBEAT_TIMEOUT = 20
-"""``[scheduler] task_instance_heartbeat_timeout`` (300 s by default): a task's supervisor
-heartbeats every 5 s (``[workers] min_heartbeat_interval``), so 20 s stays clear of a slow
-machine's false alarms."""
+"""Kill points of runs whose task dies with its supervisor (``dies="supervisor"``): each costs a
+heartbeat timeout (``HEARTBEAT_TIMEOUT``), so there are few, and they run beside the others."""
 RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
 WAIT = 300.0
 TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
@@ -71,49 +56,19 @@ class KillRuns:
 
 @pytest.fixture(scope="module")
 def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]:
-    home = cluster_dir / "kills"
-    sandbox = SandboxProcess(home / "logs", admin_token=SANDBOX_ADMIN_TOKEN)
     database = postgres.create_database("kills", template=TEMPLATE_DB)
-    cluster: AirflowCluster | None = None
-    timings: dict[str, float] = {}
-    clock = time.monotonic()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        timings[name] = round(time.monotonic() - clock, 1)
-        clock = time.monotonic()
-
-    try:
-        sandbox.start()
-        sandbox.admin(
-            "POST",
-            "chaos",
-            {"route": "POST /api/send", "probability": 1, "latency_ms": HELD_SEND_MS},
-        )
-        connection = {
-            "conn_type": "ippanel",
-            "host": sandbox.url,
-            "password": "sandbox-api-key",
-            "extra": {"sender": "+983000505", "recipients_per_request": RECIPIENTS_PER_REQUEST},
-        }
-        cluster = AirflowCluster(
-            home,
-            database,
-            dags_folder=KILL_DAGS,
-            pycache_dir=cluster_dir / "pyc",
-            env={
-                "AIRFLOW_CONN_IPPANEL_DEFAULT": json.dumps(connection),
-                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT),
-                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
-            },
-        )
+    lap = Laps()
+    with kill_deployment(
+        cluster_dir / "kills", database, admin_token=SANDBOX_ADMIN_TOKEN,
+        pycache_dir=cluster_dir / "pyc",
+    ) as (cluster, sandbox):  # fmt: skip
         api = cluster.api
         try:
             cluster.start(dag_ids=(RECONCILE, RESEND))
             lap("start components")
             for dag_id in (RECONCILE, RESEND):
                 api.set_paused(dag_id, False)
-            deaths = start_runs(api, RECONCILE, WORKER_DEATHS, block=4, whole_worker=True)
+            deaths = start_runs(api, RECONCILE, WORKER_DEATHS, block=4, dies="supervisor")
             killed = start_runs(api, RECONCILE, PLANS, block=1)
             clean = {
                 RECONCILE: start_runs(api, RECONCILE, [{}], block=2)[0],
@@ -136,14 +91,8 @@ def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]
         except BaseException as exc:
             exc.add_note(cluster.log_tails(60))
             raise
-        print(f"\n[cluster] send kills: {timings}")
-        yield KillRuns(killed, deaths, clean, before, timings)
-    finally:
-        try:
-            if cluster is not None:
-                cluster.stop()
-        finally:
-            sandbox.stop()
+        print(f"\n[cluster] send kills: {lap.timings}")
+        yield KillRuns(killed, deaths, clean, before, lap.timings)
 
 
 def test_a_killed_send_task_is_retried_and_texts_each_recipient_once(kill_runs: KillRuns) -> None:

@@ -8,9 +8,11 @@ itself where the run's conf says, so the real scheduler and executor must retry 
 - ``after_accepted:K``: right after the sandbox answered the K-th send request;
 - ``after_xcom``: after the whole send, once the returned ids are in XCom.
 
-With ``conf["whole_worker"]`` a kill takes the task's supervisor (its parent, which heartbeats
-and reports the try's end) down first, as when the OOM killer, an eviction or a lost host ends
-the whole worker: nobody reports the try, and the scheduler must find it by its missing
+``conf["dies"]`` says what a kill takes down, as when the OOM killer, an eviction or a lost host
+ends a worker: ``"task"`` (the default: the task process; its supervisor reports the try
+failed at once), ``"supervisor"`` (the task and its parent, the supervisor that heartbeats and
+reports the try's end) or ``"worker"`` (every process of the ``airflow celery worker`` that ran
+it). Past ``"task"``, nobody reports the try, and the scheduler must find it by its missing
 heartbeat (``[scheduler] task_instance_heartbeat_timeout``).
 """
 
@@ -32,17 +34,31 @@ SUPERVISOR_TITLES = ("airflow worker -- LocalExecutor", "airflow supervisor:")
 supervisor in itself; other executors' workers (Celery) run it under its own title."""
 
 
+def title(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+
+
 def supervisor_pid() -> int:
     """The task's parent, refusing anything but a task supervisor (never the scheduler)."""
     parent = os.getppid()
-    title = Path(f"/proc/{parent}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    if not title.startswith(SUPERVISOR_TITLES):
-        raise RuntimeError(f"the task's parent {parent} is {title!r}, not a task supervisor")
+    if not title(parent).startswith(SUPERVISOR_TITLES):
+        raise RuntimeError(f"the task's parent {parent} is {title(parent)!r}, not a supervisor")
     return parent
 
 
-def die(whole_worker: bool) -> None:
-    if whole_worker:
+def celery_worker_group() -> int:
+    """The process group of the Celery worker running the supervisor (the cluster starts each
+    component as its own group; the task itself runs in a group of its own)."""
+    group = os.getpgid(supervisor_pid())
+    if "celery" not in title(group):
+        raise RuntimeError(f"the supervisor's group leader is {title(group)!r}, no celery worker")
+    return group
+
+
+def die(dies: str) -> None:
+    if dies == "worker":
+        os.killpg(celery_worker_group(), signal.SIGKILL)
+    elif dies == "supervisor":
         os.kill(supervisor_pid(), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -51,7 +67,7 @@ class SelfKillingSendSmsOperator(IPPanelSendSmsOperator):
     def execute(self, context: Any) -> list[int]:
         conf = context["dag_run"].conf or {}
         point = conf.get("kills", {}).get(str(context["ti"].try_number), "")
-        self._whole_worker = bool(conf.get("whole_worker"))
+        self._dies = conf.get("dies", "task")
         self._where, _, number = point.partition(":")
         self._request = int(number or 0)
         result = super().execute(context)
@@ -61,7 +77,7 @@ class SelfKillingSendSmsOperator(IPPanelSendSmsOperator):
         return result
 
     def _die(self) -> None:
-        die(self._whole_worker)
+        die(self._dies)
 
     def _send(self, client: Any, sender: str | None) -> Any:
         attempt, sends = client._attempt, []
