@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import IPPanelError
-from .models import OutboxBulk
 from .protocol import ApiRequest
 from .recipients import _normalized_or_none
+from .report_models import OutboxBulk
 
 if TYPE_CHECKING:
     from .sync import IPPanelClient
