@@ -22,8 +22,6 @@ Targets = Sequence[Mapping[str, Any]] | Sequence[Any]
 class _AudienceSendOperator(IPPanelSendOperatorBase):
     """One message to a bank's audiences plus optional extra numbers."""
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
     template_fields: Sequence[str] = (
         "message",
         "targets",
@@ -122,8 +120,6 @@ class IPPanelSendFileOperator(IPPanelSendOperatorBase):
     (``keep_duplicates``); a file is sent as IPPanel reads it.
     """
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
     template_fields: Sequence[str] = (
         "source",
         "message",
@@ -175,8 +171,6 @@ class IPPanelSendKeywordOperator(IPPanelSendOperatorBase):
         write ``{{ '{ex_B}' }}`` only if Jinja would read the braces, which single braces
         are not).
     """
-
-    reconciles_reruns = False  # its requests do not name the recipients
 
     template_fields: Sequence[str] = ("source", "message", "sender", "send_time")
     template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt"}

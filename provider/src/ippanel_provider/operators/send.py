@@ -269,8 +269,6 @@ class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
         ``BaseOperator``'s.
     """
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
     template_fields: Sequence[str] = (
         "message",
         "targets",
