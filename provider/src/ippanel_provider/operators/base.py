@@ -1,5 +1,6 @@
 """What every IPPanel send operator shares: one send, normalized and de-duplicated recipients,
-and errors turned into the right task outcome.
+and errors turned into the right task outcome; and the shape the audience sends share (one
+message to targets plus extra numbers: postal code, country, geolocation, job).
 
 Retries: a send has no idempotency key, so a blind retry can text people twice. The operators
 therefore fail *without* Airflow retries (``AirflowFailException``) when the outcome of a send is
@@ -13,9 +14,9 @@ cleared it): every try after the first applies ``on_rerun`` (``operators/reconci
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ippanel_provider.airflow_compat import AfterRenderMixin, BaseOperator
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from ippanel_provider.client.reconcile import ExpectedBulk, SendWatch
 
 T = TypeVar("T")
+RecipientsArg = str | int | Iterable[str | int]
+Targets = Sequence[Mapping[str, Any]] | Sequence[Any]
 
 
 def _is_number(value: Any) -> bool:
@@ -96,6 +99,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         from ippanel_provider.client.recipients import coerce_recipients, normalize_recipients
 
         return self._unique(normalize_recipients(coerce_recipients(value, what=what)), what=what)
+
+    def _other_recipients(self) -> list[str]:
+        """The operator's ``other_recipients`` (extra numbers of an audience or file send), as
+        ``_recipients`` makes them; none when not given."""
+        value = getattr(self, "other_recipients", None)
+        return self._recipients(value, "other_recipients") if value else []
 
     def _unique(
         self,
@@ -238,3 +247,45 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(f"IPPanel send rejected (not retried): {exc}") from exc
         if isinstance(exc, IPPanelError):
             self.log.warning("IPPanel send failed and certainly sent nothing: %s", exc)
+
+
+class _AudienceSendOperator(IPPanelSendOperatorBase):
+    """One message to audience targets (postal codes, the banks' areas, job categories) plus
+    optional extra numbers, through the client method named by ``method``."""
+
+    template_fields: Sequence[str] = (
+        "message",
+        "targets",
+        "other_recipients",
+        "sender",
+        "send_time",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt", "targets": "json"}
+    method = ""
+    """The client's send method, e.g. ``send_postal_code``."""
+
+    def __init__(
+        self,
+        *,
+        message: str,
+        targets: Targets,
+        other_recipients: RecipientsArg = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.targets = targets
+        self.other_recipients = other_recipients
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        if isinstance(self.targets, str | bytes | Mapping):
+            raise TypeError(f"targets must be a list of targets, got {type(self.targets).__name__}")
+        send = getattr(client, self.method)
+        result: SendResult = send(
+            str(self.message),
+            list(self.targets),
+            other_recipients=self._other_recipients(),
+            sender=sender,
+            send_time=self.send_time,
+        )
+        return result
