@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from harness import SANDBOX_API_KEY, SANDBOX_SENDER, Section, national_numbers, sandbox_process
 from ippanel_provider.client import IPPanelClient
-from ippanel_provider.client.reconcile import OutboxReconciler, reconciling
+from ippanel_provider.client.reconcile import OutboxReconciler, watching_sends
 from ippanel_provider.operators.reconcile import rerun_guard
 
 MESSAGE = "Reconcile benchmark message"
@@ -27,7 +27,7 @@ def report_requests(url: str) -> int:
 def rerun(client: IPPanelClient, numbers: list[str], since: float) -> tuple[float, Any, Any]:
     reconciler = OutboxReconciler(client, since)
     started = time.perf_counter()
-    with reconciling(client, reconciler):
+    with watching_sends(client, reconciler):
         result = client.send_sms(numbers, MESSAGE, sender=SANDBOX_SENDER)
     return time.perf_counter() - started, result, reconciler
 
@@ -73,7 +73,7 @@ def run(recipients: int) -> Section:
         client.send_sms(half, text, sender=SANDBOX_SENDER)
         reconciler = OutboxReconciler(client, since)
         started = time.perf_counter()
-        with reconciling(client, reconciler):
+        with watching_sends(client, reconciler):
             result = client.send_sms(numbers, text, sender=SANDBOX_SENDER)
         half_s = time.perf_counter() - started
         section.add(

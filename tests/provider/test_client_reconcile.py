@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from client_support import SANDBOX_API_KEY, SENDER, SandboxAdmin
 from ippanel_provider.client import IPPanelClient
-from ippanel_provider.client.reconcile import CannotReconcile, OutboxReconciler, reconciling
+from ippanel_provider.client.reconcile import CannotReconcile, OutboxReconciler, watching_sends
 
 Send = Callable[[IPPanelClient], Any]
 SENDS: dict[str, Send] = {
@@ -40,7 +40,7 @@ def client(client_sandbox: SandboxAdmin) -> Iterator[IPPanelClient]:
 
 def rerun(client: IPPanelClient, send: Send, since: float) -> tuple[Any, OutboxReconciler]:
     reconciler = OutboxReconciler(client, since)
-    with reconciling(client, reconciler):
+    with watching_sends(client, reconciler):
         return send(client), reconciler
 
 

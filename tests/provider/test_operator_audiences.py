@@ -4,11 +4,15 @@ sandbox captured, and bad input as a no-retry failure with nothing sent."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import pendulum
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow_support import add_chaos, captured, task_context
+from airflow_support import RecordingTaskInstance, add_chaos, captured, task_context
 from ippanel_mock.server import ThreadedSandbox
+from ippanel_provider.client import IPPanelClient, SendResult
 from ippanel_provider.operators.audiences import (
     IPPanelSendCountryOperator,
     IPPanelSendFileOperator,
@@ -16,6 +20,8 @@ from ippanel_provider.operators.audiences import (
     IPPanelSendJobOperator,
     IPPanelSendKeywordOperator,
 )
+from ippanel_provider.operators.base import IPPanelSendOperatorBase
+from ippanel_provider.operators.send import IPPanelSendPostalCodeOperator
 
 pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
 
@@ -87,6 +93,9 @@ def test_keyword_operator_fills_rows_from_an_upstream_query(sandbox: ThreadedSan
          "country target 1 has no pre"),
         (IPPanelSendJobOperator(task_id="j", message="m", targets={"main_category_id": 1}),
          "targets must be a list"),
+        (IPPanelSendPostalCodeOperator(task_id="p", message="m",
+                                       targets={"postal_code": 1416753955}),
+         "targets must be a list of targets, got dict"),
         (IPPanelSendFileOperator(task_id="f", source=["09121234567", "0912"], message="m"),
          "#2: '0912'"),
         (IPPanelSendKeywordOperator(task_id="k", source=[["09121234567"]], message="{ex_C}"),
@@ -133,3 +142,60 @@ def test_a_failed_audience_send_never_advises_a_clear_it_cannot_reconcile(
         op.execute(task_context())
     assert "Clearing this task" not in str(info.value)
     assert "Do NOT simply clear or retry" in str(info.value)
+
+
+def rerun_context() -> dict[str, Any]:
+    """A try after the first (a retry or a clear) of a run that was due a minute ago."""
+    ti = RecordingTaskInstance()
+    ti.try_number = 2  # type: ignore[attr-defined]
+    return {"ti": ti, "dag_run": SimpleNamespace(run_after=pendulum.now("UTC").subtract(minutes=1))}
+
+
+JOB = [{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: IPPanelSendJobOperator(task_id="j", message="m", targets=JOB, sender="+98PRO"),
+        lambda: IPPanelSendFileOperator(task_id="f", source=["09121234567"], message="m"),
+        lambda: IPPanelSendKeywordOperator(task_id="k", source=[["09121234567", "x"]],
+                                           message="{ex_B}"),
+        lambda: IPPanelSendPostalCodeOperator(
+            task_id="p", message="m", targets=[{"postal_code": 1416753955,
+                                                "mci": {"start": 0, "size": 2}}]),
+    ],
+    ids=["job", "file", "keyword", "postal_code"],
+)  # fmt: skip
+def test_a_reconciling_rerun_of_a_send_without_a_recipient_list_sends_nothing(
+    sandbox: ThreadedSandbox, make: Any
+) -> None:
+    """The outbox cannot tell whether such a send went out: the rerun fails, without retry."""
+    op = make()
+    assert op.on_rerun == "reconcile"
+    with pytest.raises(AirflowFailException, match="Not sent, not retried: cannot reconcile"):
+        op.execute(rerun_context())
+    assert captured(sandbox) == []
+
+
+class NewAudienceOperator(IPPanelSendOperatorBase):
+    """A send operator written later, for a sending type the reconciler does not know, that
+    declares nothing about reruns."""
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        return client.send_job("m", JOB, sender=sender)
+
+
+def test_a_new_operator_whose_sends_cannot_be_described_never_claims_to_reconcile(
+    sandbox: ThreadedSandbox,
+) -> None:
+    add_chaos(sandbox, route="POST /api/send", first_n=1, fault="reset_after")
+    op = NewAudienceOperator(task_id="new", sender="+98PRO")
+    with pytest.raises(AirflowFailException) as info:
+        op.execute(task_context())
+    assert "Clearing this task" not in str(info.value)
+    assert "Do NOT simply clear or retry" in str(info.value)
+    assert len(captured(sandbox)) == 2  # it did land
+    with pytest.raises(AirflowFailException, match="cannot reconcile"):
+        op.execute(rerun_context())
+    assert len(captured(sandbox)) == 2

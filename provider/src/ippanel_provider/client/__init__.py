@@ -37,15 +37,9 @@ from .errors import (
 from .inbox import InboxQuery, InboxScan
 from .models import (
     AccountInfo,
-    BulkRecipient,
-    BulkStats,
     Credentials,
     LoginResult,
-    MessageStatus,
     OperatorRange,
-    OutboxBulk,
-    OutboxFilters,
-    OutboxState,
     Page,
     PeerToPeerItem,
     PostalCodeTarget,
@@ -53,23 +47,27 @@ from .models import (
     SendResult,
 )
 from .parts import MessageParts, message_parts
-from .protocol import DEFAULT_BASE_URL, ApiRequest, MultipartField, parse_envelope, parse_response
-from .recipients import normalize_recipient, normalize_recipients
-from .retry import NO_RETRY, READ_RETRY, SEND_RETRY, RetryPolicy
-from .schedule import to_send_time
-from .stored import (
+from .phonebook_models import (
     Contact,
-    Draft,
-    DraftGroup,
     ImportResult,
     NewContact,
-    Pattern,
-    PatternVariable,
     Phonebook,
     PhonebookOption,
-    SenderLine,
     StoreCounts,
 )
+from .protocol import DEFAULT_BASE_URL, ApiRequest, MultipartField, parse_envelope, parse_response
+from .recipients import normalize_recipient, normalize_recipients
+from .report_models import (
+    BulkRecipient,
+    BulkStats,
+    MessageStatus,
+    OutboxBulk,
+    OutboxFilters,
+    OutboxState,
+)
+from .retry import NO_RETRY, READ_RETRY, SEND_RETRY, RetryPolicy
+from .schedule import to_send_time
+from .stored import Draft, DraftGroup, Pattern, PatternVariable, SenderLine
 
 if TYPE_CHECKING:
     from .aio import AsyncIPPanelClient

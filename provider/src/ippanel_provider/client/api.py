@@ -1,4 +1,5 @@
-"""Every IPPanel operation, declared once, for both clients (no I/O here).
+"""The client's settings and its send operations, declared once for both clients (no I/O
+here); every other area's operations are in the mixins ``IPPanelApi`` is made of (``api_*.py``).
 
 A method here is a generator: it builds its request(s) — HTTP method, path, body, how the answer
 decodes (a model in ``models.py``), and whether it is a read (``read()``: retried on anything
@@ -18,41 +19,24 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from . import sends
 from .api_audiences import AudienceSendsApi
+from .api_auth import AuthApi
 from .api_books import PhonebooksApi
 from .api_contacts import ContactsApi
+from .api_drafts import DraftsApi
 from .api_inbox import InboxApi
+from .api_lines import LinesApi
 from .api_patterns import PatternsApi
 from .api_reports import ReportsApi
-from .core import (
-    Operation,
-    TokenState,
-    auth_request,
-    confirm_otp_request,
-    login_request,
-    send_operation,
-)
+from .core import Operation, TokenState, send_operation
 from .engine import Engine, normalize_timeout, operation
-from .models import (
-    AccountInfo,
-    Credentials,
-    LoginResult,
-    PeerToPeerItem,
-    PostalCodeTarget,
-    PriceQuote,
-    SendResult,
-)
+from .models import Credentials, PeerToPeerItem, PostalCodeTarget, PriceQuote, SendResult
 from .phonebook_sync import PhonebookSyncApi
 from .protocol import (
-    AUTH_PREFIX,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     ApiRequest,
     Decoder,
-    decode_account,
-    decode_credit,
-    decode_login,
     decode_nothing,
-    decode_token,
     read,
     write,
 )
@@ -68,10 +52,13 @@ SendTime = datetime | str | None
 
 class IPPanelApi(
     Engine,
+    AuthApi,
     PhonebooksApi,
     ContactsApi,
     PhonebookSyncApi,
     PatternsApi,
+    LinesApi,
+    DraftsApi,
     ReportsApi,
     InboxApi,
     AudienceSendsApi,
@@ -159,83 +146,6 @@ class IPPanelApi(
 
     def _sender(self, sender: str | None) -> str | None:
         return sender or self.default_sender
-
-    # ------------------------------------------------------------ auth
-
-    @operation
-    def login(self, username: str, password: str) -> Operation[LoginResult]:
-        """Log in; a ``login``-method account's token is kept for later calls. ``ga`` and
-        ``sms`` accounts get a temporary token to confirm with :meth:`confirm_otp`.
-
-        :param username: the account's username.
-        :param password: the account's password.
-        :returns: the login ``method`` and the token.
-        """
-        result: LoginResult = yield login_request(username, password)
-        if result.method == "login" and not self._auth.api_key:
-            self._auth.store(result.token)
-        return result
-
-    @operation
-    def send_sms_otp(self, token: str) -> Operation[LoginResult]:
-        """Ask IPPanel to text the login OTP for a temporary ``sms`` token.
-
-        :param token: the temporary token :meth:`login` returned.
-        """
-        body = {"token": token}
-        return (yield auth_request("send_sms_otp", body, decode_login, "send login OTP by SMS"))
-
-    @operation
-    def confirm_otp(self, token: str, otp: str) -> Operation[LoginResult]:
-        """Confirm a temporary token with its OTP; the final token is kept for later calls.
-
-        :param token: the temporary token :meth:`login` returned.
-        :param otp: the one-time code (authenticator or SMS).
-        """
-        result: LoginResult = yield confirm_otp_request(token, otp)
-        if not self._auth.api_key:
-            self._auth.store(result.token)
-        return result
-
-    @operation
-    def forgot_password(self, username: str, mobile: str) -> Operation[str]:
-        """Start a password change; returns the change token the texted OTP confirms.
-
-        :param username: the account's username.
-        :param mobile: the account's mobile number, where IPPanel texts the OTP.
-        """
-        body = {"username": username, "mobile": mobile}
-        summary = "request password-change OTP"
-        return (yield auth_request("forgot_password", body, decode_token, summary))
-
-    @operation
-    def change_password_by_token(self, token: str, otp: str, password: str) -> Operation[None]:
-        """Set a new password with the token of :meth:`forgot_password` and its OTP.
-
-        :param token: the change token :meth:`forgot_password` returned.
-        :param otp: the code IPPanel texted.
-        :param password: the new password.
-        """
-        body = {"token": token, "otp": otp, "password": password}
-        yield auth_request("change_password_by_token", body, decode_nothing, "change password")
-
-    @operation
-    def logout(self) -> Operation[None]:
-        """End the login token's session; the client forgets the token either way."""
-        try:
-            yield write("POST", AUTH_PREFIX + "logout", decode_nothing, "logout")
-        finally:
-            self._auth.invalidate()
-
-    @operation
-    def check_token(self) -> Operation[AccountInfo]:
-        """The account behind the API key or token."""
-        return (yield read("POST", AUTH_PREFIX + "check_token", decode_account, "check token"))
-
-    @operation
-    def get_credit(self) -> Operation[float]:
-        """The account's credit in Rial."""
-        return (yield read("GET", "/api/payment/credit/mine", decode_credit, "get credit"))
 
     # ------------------------------------------------------------ sends
 

@@ -16,6 +16,7 @@ from .core import Operation, send_operation
 from .engine import PageRequests, operation, paged
 from .models import Page, SendResult
 from .parts import message_parts
+from .phonebook_models import OPTION_TYPES, Phonebook, PhonebookOption
 from .protocol import (
     ApiRequest,
     decode_nothing,
@@ -26,13 +27,7 @@ from .protocol import (
     write,
 )
 from .schedule import Clock
-from .stored import (
-    OPTION_TYPES,
-    Phonebook,
-    PhonebookOption,
-    checked_id,
-    checked_ids,
-)
+from .stored import checked_id, checked_ids
 
 SendTime = datetime | str | None
 

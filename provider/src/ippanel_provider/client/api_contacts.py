@@ -21,6 +21,7 @@ from .core import Operation
 from .engine import PageRequests, operation, paged
 from .errors import IPPanelError
 from .models import Page
+from .phonebook_models import Contact, ImportResult, NewContact, StoreCounts
 from .protocol import (
     ApiRequest,
     MultipartField,
@@ -32,14 +33,7 @@ from .protocol import (
     write,
 )
 from .recipients import normalize_recipient
-from .stored import (
-    Contact,
-    ImportResult,
-    NewContact,
-    StoreCounts,
-    checked_id,
-    checked_ids,
-)
+from .stored import checked_id, checked_ids
 
 MAX_PER_PAGE = 1000
 MAX_LIST = 1000

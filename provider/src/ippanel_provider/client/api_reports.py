@@ -11,8 +11,9 @@ from typing import Any
 
 from .core import Operation
 from .engine import PageRequests, operation, paged
-from .models import BulkRecipient, BulkStats, OutboxBulk, OutboxFilters, Page
+from .models import Page
 from .protocol import ApiRequest, Decoder, decode_page, read
+from .report_models import BulkRecipient, BulkStats, OutboxBulk, OutboxFilters
 
 
 def _check_paging(page: int, size: int, size_name: str) -> None:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import OperatorRange, to_bool, to_int
+from .convert import to_bool, to_int
+from .models import OperatorRange
 
 OPERATOR_IDS = {"mci": 1, "irancell": 2, "other": 13}
 """IPPanel's operator ids in the ``geolocation`` and ``job`` sends and the job counts."""

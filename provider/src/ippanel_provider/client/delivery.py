@@ -19,11 +19,11 @@ from .errors import (
     IPPanelServerError,
     IPPanelTransportError,
 )
-from .models import MessageStatus, OutboxState
+from .report_models import MessageStatus, OutboxState
 
 if TYPE_CHECKING:
     from .aio import AsyncIPPanelClient
-    from .models import BulkStats, OutboxBulk
+    from .report_models import BulkStats, OutboxBulk
     from .sync import IPPanelClient
 
 WaitFor = Literal["sent", "delivered"]

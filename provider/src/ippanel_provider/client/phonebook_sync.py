@@ -23,9 +23,10 @@ from .core import Operation
 from .engine import operation
 from .errors import InvalidRecipientsError
 from .models import Page
+from .phonebook_models import Contact, NewContact, Phonebook, StoreCounts
 from .protocol import decode_object, write
 from .recipients import normalize_recipient
-from .stored import Contact, NewContact, Phonebook, StoreCounts, checked_id
+from .stored import checked_id
 
 FIELDS = {"pre": 50, "name": 100, "email": 100}
 """The fields a sync manages besides the number, and their longest value."""

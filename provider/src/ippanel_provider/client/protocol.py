@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, NoReturn, TypeVar
 
+from .convert import to_float, to_int
 from .errors import (
     IPPanelApiError,
     IPPanelAuthError,
@@ -22,7 +23,7 @@ from .errors import (
     IPPanelServerError,
     IPPanelValidationError,
 )
-from .models import AccountInfo, LoginResult, Page, to_float, to_int
+from .models import AccountInfo, LoginResult, Page
 
 T = TypeVar("T")
 Decoder = Callable[[Any, Mapping[str, Any]], T]

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import IPPanelError
-from .models import OutboxBulk
 from .protocol import ApiRequest
 from .recipients import _normalized_or_none
+from .report_models import OutboxBulk
 
 if TYPE_CHECKING:
     from .sync import IPPanelClient
@@ -202,24 +202,44 @@ class OutboxReconciler:
         return None
 
 
-@contextmanager
-def reconciling(client: IPPanelClient, reconciler: OutboxReconciler) -> Iterator[None]:
-    """Route every send request ``client`` makes inside the block through ``reconciler``: an
-    adopted request answers with the earlier try's ids, any other goes out as usual."""
-    execute = client._execute_request
+class SendWatch:
+    """What :func:`watching_sends` saw: the send request that failed, if one did.
 
-    def reconciled(request: ApiRequest[Any]) -> Any:
+    Kept in memory only, so a failed task can say whether a rerun could look that send up
+    (``describe(failed)`` is not None) without describing the requests that went well.
+    """
+
+    def __init__(self) -> None:
+        self.failed: ApiRequest[Any] | None = None
+
+
+@contextmanager
+def watching_sends(
+    client: IPPanelClient, reconciler: OutboxReconciler | None = None
+) -> Iterator[SendWatch]:
+    """Route every send request ``client`` makes inside the block through ``reconciler`` (when
+    given: an adopted request answers with the earlier try's ids, any other goes out as usual),
+    and note the one that fails."""
+    execute = client._execute_request
+    watch = SendWatch()
+
+    def watched(request: ApiRequest[Any]) -> Any:
         if not request.is_send:
             return execute(request)
-        ids = reconciler.adopt(request)
-        if ids is not None:
-            return ids
-        ids = execute(request)
-        reconciler.sent.append(list(ids))
+        try:
+            ids = None if reconciler is None else reconciler.adopt(request)
+            if ids is not None:
+                return ids
+            ids = execute(request)
+        except BaseException:
+            watch.failed = request
+            raise
+        if reconciler is not None:
+            reconciler.sent.append(list(ids))
         return ids
 
-    vars(client)["_execute_request"] = reconciled
+    vars(client)["_execute_request"] = watched
     try:
-        yield
+        yield watch
     finally:
         del vars(client)["_execute_request"]

@@ -7,63 +7,17 @@ shared execute in ``operators/base.py`` (sent at most once, errors as the right 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ippanel_provider.operators.base import IPPanelSendOperatorBase
+from ippanel_provider.operators.base import (
+    IPPanelSendOperatorBase,
+    RecipientsArg,
+    _AudienceSendOperator,
+)
 
 if TYPE_CHECKING:
     from ippanel_provider.client import IPPanelClient, SendResult
-
-RecipientsArg = str | int | Iterable[str | int]
-Targets = Sequence[Mapping[str, Any]] | Sequence[Any]
-
-
-class _AudienceSendOperator(IPPanelSendOperatorBase):
-    """One message to a bank's audiences plus optional extra numbers."""
-
-    reconciles_reruns = False  # its requests do not name the recipients
-
-    template_fields: Sequence[str] = (
-        "message",
-        "targets",
-        "other_recipients",
-        "sender",
-        "send_time",
-    )
-    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt", "targets": "json"}
-    method = ""
-
-    def __init__(
-        self,
-        *,
-        message: str,
-        targets: Targets,
-        other_recipients: RecipientsArg = (),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.message = message
-        self.targets = targets
-        self.other_recipients = other_recipients
-
-    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        if isinstance(self.targets, str | bytes | Mapping):
-            raise TypeError(f"targets must be a list of targets, got {type(self.targets).__name__}")
-        others = (
-            self._recipients(self.other_recipients, "other_recipients")
-            if self.other_recipients
-            else []
-        )
-        send = getattr(client, self.method)
-        result: SendResult = send(
-            str(self.message),
-            list(self.targets),
-            other_recipients=others,
-            sender=sender,
-            send_time=self.send_time,
-        )
-        return result
 
 
 class IPPanelSendCountryOperator(_AudienceSendOperator):
@@ -122,8 +76,6 @@ class IPPanelSendFileOperator(IPPanelSendOperatorBase):
     (``keep_duplicates``); a file is sent as IPPanel reads it.
     """
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
     template_fields: Sequence[str] = (
         "source",
         "message",
@@ -152,15 +104,10 @@ class IPPanelSendFileOperator(IPPanelSendOperatorBase):
             source = self.source
         else:
             source = self._recipients(self.source, "source")
-        others = (
-            self._recipients(self.other_recipients, "other_recipients")
-            if self.other_recipients
-            else []
-        )
         return client.send_file(
             source,
             str(self.message),
-            other_recipients=others,
+            other_recipients=self._other_recipients(),
             sender=sender,
             send_time=self.send_time,
         )
@@ -175,8 +122,6 @@ class IPPanelSendKeywordOperator(IPPanelSendOperatorBase):
         write ``{{ '{ex_B}' }}`` only if Jinja would read the braces, which single braces
         are not).
     """
-
-    reconciles_reruns = False  # its requests do not name the recipients
 
     template_fields: Sequence[str] = ("source", "message", "sender", "send_time")
     template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt"}

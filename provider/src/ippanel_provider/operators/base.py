@@ -1,5 +1,6 @@
 """What every IPPanel send operator shares: one send, normalized and de-duplicated recipients,
-and errors turned into the right task outcome.
+and errors turned into the right task outcome; and the shape the audience sends share (one
+message to targets plus extra numbers: postal code, country, geolocation, job).
 
 Retries: a send has no idempotency key, so a blind retry can text people twice. The operators
 therefore fail *without* Airflow retries (``AirflowFailException``) when the outcome of a send is
@@ -13,7 +14,7 @@ cleared it): every try after the first applies ``on_rerun`` (``operators/reconci
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
     from ippanel_provider.airflow_compat import Context
     from ippanel_provider.client import IPPanelClient, SendResult
     from ippanel_provider.client.protocol import ApiRequest
-    from ippanel_provider.client.reconcile import ExpectedBulk
+    from ippanel_provider.client.reconcile import ExpectedBulk, SendWatch
 
 T = TypeVar("T")
+RecipientsArg = str | int | Iterable[str | int]
+Targets = Sequence[Mapping[str, Any]] | Sequence[Any]
 
 
 def _is_number(value: Any) -> bool:
@@ -97,6 +100,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
 
         return self._unique(normalize_recipients(coerce_recipients(value, what=what)), what=what)
 
+    def _other_recipients(self) -> list[str]:
+        """The operator's ``other_recipients`` (extra numbers of an audience or file send), as
+        ``_recipients`` makes them; none when not given."""
+        value = getattr(self, "other_recipients", None)
+        return self._recipients(value, "other_recipients") if value else []
+
     def _unique(
         self,
         items: Sequence[T],
@@ -121,13 +130,12 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
     def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
         raise NotImplementedError
 
-    reconciles_reruns: ClassVar[bool] = True
-    """Whether a rerun can find this operator's earlier sends in the outbox (its requests name
-    every recipient, or ``describe_send`` is overridden); False for audience sends."""
-
     def describe_send(self, request: ApiRequest[Any]) -> list[ExpectedBulk] | None:
-        """The bulks one send request creates, for reconciling a rerun; an operator whose
-        sending type names no recipient list overrides this (None: cannot be reconciled).
+        """The bulks one send request creates, for reconciling a rerun; None when the request
+        names no recipient list (audience, file and phonebook sends), so a rerun cannot look
+        it up. The one place that decides: a reconciling rerun refuses such a send
+        (``CannotReconcile``), and a failed one never advises a clear. An operator whose
+        requests can be described another way overrides this.
 
         :param request: the send request, as the client would send it.
         """
@@ -162,11 +170,14 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             from ippanel_provider.operators.reconcile import rerun_guard
 
             client = hook.get_conn()
+            watch: SendWatch | None = None
             try:
-                with rerun_guard(self.on_rerun, context, client, self.describe_send, self.log):
+                with rerun_guard(
+                    self.on_rerun, context, client, self.describe_send, self.log
+                ) as watch:
                     result = self._send(client, sender)
             except Exception as exc:
-                self._raise_for(exc, context)
+                self._raise_for(exc, context, watch.failed if watch else None)
                 raise
         self.log.info(
             "IPPanel accepted %d recipient(s), %d part(s) each, in %d request(s): outbox ids %s",
@@ -177,17 +188,21 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         )
         return list(result.message_outbox_ids)
 
-    def _after_failure(self, otherwise: str) -> str:
-        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it
-        (when this operator's sends can be looked up: ``reconciles_reruns``)."""
-        if self.on_rerun == "reconcile" and self.reconciles_reruns:
+    def _after_failure(self, otherwise: str, failed: ApiRequest[Any] | None) -> str:
+        """What a user may do after a failed send: with ``on_rerun='reconcile'``, clear it,
+        when a rerun can look the failed request up (``describe_send``)."""
+        if (
+            self.on_rerun == "reconcile"
+            and failed is not None
+            and self.describe_send(failed) is not None
+        ):
             return (
                 "clearing this task looks the send up in the IPPanel outbox and sends only what "
                 "did not go out (on_rerun='reconcile')"
             )
         return otherwise
 
-    def _raise_for(self, exc: Exception, context: Context) -> None:
+    def _raise_for(self, exc: Exception, context: Context, failed: ApiRequest[Any] | None) -> None:
         """Re-raise ``exc`` as a no-retry failure when retrying could send twice or cannot help."""
         from ippanel_provider.airflow_compat import AirflowFailException
         from ippanel_provider.client.errors import (
@@ -205,7 +220,7 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(
                 f"Part of the send was accepted before it failed: outbox ids {sent} went out "
                 f"(XCom key 'sent_outbox_ids'). Not retrying, to avoid texting those recipients "
-                f"twice; {self._after_failure('send the rest by hand')}. Cause: {exc}"
+                f"twice; {self._after_failure('send the rest by hand', failed)}. Cause: {exc}"
             ) from exc
         from ippanel_provider.client.reconcile import CannotReconcile
 
@@ -214,7 +229,8 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
         if isinstance(exc, IPPanelSendOutcomeUnknown):
             advice = self._after_failure(
                 "do NOT simply clear or retry this task: look the send up in the IPPanel "
-                "outbox report first, or recipients may receive the SMS twice"
+                "outbox report first, or recipients may receive the SMS twice",
+                failed,
             )
             raise AirflowFailException(
                 f"{exc} Not retried. {advice[:1].upper()}{advice[1:]}."
@@ -231,3 +247,45 @@ class IPPanelSendOperatorBase(AfterRenderMixin, BaseOperator):
             raise AirflowFailException(f"IPPanel send rejected (not retried): {exc}") from exc
         if isinstance(exc, IPPanelError):
             self.log.warning("IPPanel send failed and certainly sent nothing: %s", exc)
+
+
+class _AudienceSendOperator(IPPanelSendOperatorBase):
+    """One message to audience targets (postal codes, the banks' areas, job categories) plus
+    optional extra numbers, through the client method named by ``method``."""
+
+    template_fields: Sequence[str] = (
+        "message",
+        "targets",
+        "other_recipients",
+        "sender",
+        "send_time",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt", "targets": "json"}
+    method = ""
+    """The client's send method, e.g. ``send_postal_code``."""
+
+    def __init__(
+        self,
+        *,
+        message: str,
+        targets: Targets,
+        other_recipients: RecipientsArg = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.targets = targets
+        self.other_recipients = other_recipients
+
+    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
+        if isinstance(self.targets, str | bytes | Mapping):
+            raise TypeError(f"targets must be a list of targets, got {type(self.targets).__name__}")
+        send = getattr(client, self.method)
+        result: SendResult = send(
+            str(self.message),
+            list(self.targets),
+            other_recipients=self._other_recipients(),
+            sender=sender,
+            send_time=self.send_time,
+        )
+        return result

@@ -64,8 +64,6 @@ class IPPanelPhonebookSendOperator(IPPanelSendOperatorBase):
     :param size: take at most this many numbers; default all.
     """
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
     template_fields: Sequence[str] = ("message", "phonebook_ids", "sender", "send_time")
     template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt"}
 
@@ -103,8 +101,6 @@ class IPPanelKeywordPhonebookSendOperator(IPPanelSendOperatorBase):
         ``"Your balance: {ex_46001} Rial"``.
     :param phonebook_ids: the phonebooks (templated): an id, ``"1, 2"``, or a list.
     """
-
-    reconciles_reruns = False  # its requests do not name the recipients
 
     template_fields: Sequence[str] = ("message", "phonebook_ids", "sender", "send_time")
     template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt"}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ippanel_provider.airflow_compat import Context
     from ippanel_provider.client import IPPanelClient
-    from ippanel_provider.client.reconcile import Describer, OutboxReconciler
+    from ippanel_provider.client.reconcile import Describer, OutboxReconciler, SendWatch
 
 RERUN_POLICIES = ("reconcile", "fail", "resend")
 CLOCK_SKEW_SECONDS = 60
@@ -59,10 +59,14 @@ def window_start(context: Context) -> float:
 @contextmanager
 def rerun_guard(
     policy: str, context: Context, client: IPPanelClient, describe: Describer, log: Any
-) -> Iterator[OutboxReconciler | None]:
-    """Around one send: nothing on a first try; on a rerun, apply ``policy``."""
+) -> Iterator[SendWatch]:
+    """Around one send: on a first try, only watch it; on a rerun, apply ``policy``. The watch
+    names the send request that failed, if one did."""
+    from ippanel_provider.client.reconcile import OutboxReconciler, watching_sends
+
     if not is_rerun(context):
-        yield None
+        with watching_sends(client) as watch:
+            yield watch
         return
     try_number = context["ti"].try_number
     if policy == "fail":
@@ -75,10 +79,9 @@ def rerun_guard(
         )
     if policy == "resend":
         log.warning("Try %d: on_rerun='resend', sending everything again.", try_number)
-        yield None
+        with watching_sends(client) as watch:
+            yield watch
         return
-    from ippanel_provider.client.reconcile import OutboxReconciler, reconciling
-
     since = window_start(context)
     reconciler = OutboxReconciler(client, since, describe)
     log.info(
@@ -86,9 +89,9 @@ def rerun_guard(
         try_number,
         datetime.fromtimestamp(since).astimezone().isoformat(timespec="seconds"),
     )
-    with reconciling(client, reconciler):
+    with watching_sends(client, reconciler) as watch:
         try:
-            yield reconciler
+            yield watch
         finally:
             report(reconciler, log)
 

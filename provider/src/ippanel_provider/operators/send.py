@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ippanel_provider.operators.base import IPPanelSendOperatorBase, take_secret
+from ippanel_provider.operators.base import (
+    IPPanelSendOperatorBase,
+    RecipientsArg,
+    _AudienceSendOperator,
+    take_secret,
+)
 
 if TYPE_CHECKING:
     from ippanel_provider.client import IPPanelClient, SendResult
 
-RecipientsArg = str | int | Iterable[str | int]
 MOVED_TO_CLIENT = ("coerce_recipient", "coerce_recipients")
 """Recipient parsing lives in ``ippanel_provider.client.recipients``; the old names still work."""
 
@@ -257,7 +261,7 @@ class IPPanelSendPeerToPeerFileOperator(IPPanelSendOperatorBase):
         return client.send_peer_to_peer_file(source, sender=sender, send_time=self.send_time)
 
 
-class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
+class IPPanelSendPostalCodeOperator(_AudienceSendOperator):
     """Send one message to postal-code audiences (plus optional extra numbers).
 
     :param message: the text (templated).
@@ -269,43 +273,7 @@ class IPPanelSendPostalCodeOperator(IPPanelSendOperatorBase):
         ``BaseOperator``'s.
     """
 
-    reconciles_reruns = False  # its requests do not name the recipients
-
-    template_fields: Sequence[str] = (
-        "message",
-        "targets",
-        "other_recipients",
-        "sender",
-        "send_time",
-    )
-    template_fields_renderers: ClassVar[dict[str, str]] = {"message": "txt", "targets": "json"}
-
-    def __init__(
-        self,
-        *,
-        message: str,
-        targets: Sequence[Mapping[str, Any]],
-        other_recipients: RecipientsArg = (),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.message = message
-        self.targets = targets
-        self.other_recipients = other_recipients
-
-    def _send(self, client: IPPanelClient, sender: str | None) -> SendResult:
-        others = (
-            self._recipients(self.other_recipients, "other_recipients")
-            if self.other_recipients
-            else []
-        )
-        return client.send_postal_code(
-            str(self.message),
-            list(self.targets),
-            other_recipients=others,
-            sender=sender,
-            send_time=self.send_time,
-        )
+    method = "send_postal_code"
 
 
 class IPPanelSendVotpOperator(IPPanelSendOperatorBase):
