@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import create_app
@@ -24,6 +24,7 @@ from ippanel_mock.models.lines import AUDIENCE_LINES
 from ippanel_mock.server import ThreadedSandbox
 from sandbox_support import API_KEY, SENDER
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import BaseSchema
 
@@ -126,23 +127,23 @@ def _with_real_state(case: Any, sandbox: ThreadedSandbox) -> None:
         body["from_number"] = SENDER
 
 
-def _only_negative_by_what_the_harness_undoes(case: Any) -> bool:
-    """A negative case that drops the key and adds an unknown query parameter: the harness puts
-    a key back and the sandbox ignores unknown parameters (as IPPanel does), so it would be a
-    valid call. Such a case is sent without a key, as generated."""
+def _dropped_the_key(case: Any) -> bool:
+    """A negative case generated without the key is sent without one. Schemathesis counts the
+    missing key among the case's mutations whatever the harness sends, so with a key put back
+    a case whose other mutations are valid on the wire (an unknown query parameter, which the
+    sandbox ignores as IPPanel does; a list of one valid element; repeated valid values) would
+    be judged a valid call accepted."""
     if case.meta is None or case.meta.generation.mode is not GenerationMode.NEGATIVE:
         return False
-    declared = {p.name for p in case.operation.query}
-    unknown = set(case.query or {}) - declared
-    return bool(unknown) and "Authorization" not in (case.headers or {})
+    return "Authorization" not in (case.headers or {})
 
 
-def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None, checks: list[Any]) -> None:
+def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None, checks: list[Any]) -> int:
     """One example on a fresh sandbox; the key goes in as explicit auth so that
     schemathesis' ignored_auth check probes the same call without it and with a bad one."""
     sandbox.reset()
     _with_real_state(case, sandbox)
-    if _only_negative_by_what_the_harness_undoes(case):
+    if _dropped_the_key(case):
         auth = None
     if case.headers:
         case.headers.pop("Authorization", None)
@@ -151,6 +152,7 @@ def _call(case: Any, sandbox: ThreadedSandbox, auth: str | None, checks: list[An
         base_url=sandbox.url, headers=explicit, checks=checks, timeout=REQUEST_TIMEOUT
     )
     CASES[case.operation.definition.raw["operationId"], response.status_code] += 1
+    return response.status_code
 
 
 @pytest.mark.parametrize("operation_id", CALM_OPERATIONS)
@@ -183,3 +185,37 @@ def test_disruptive_admin_operation_is_clean_under_fuzzing(
             sandbox.reset()
 
     run()
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "parameter", "sent_as"),
+    [
+        ("get_api_user_draft_list", "page", [""]),  # one element: `page=`, documented as absent
+        ("get_api_phonebooks_numbers_contact_list", "phonebook_title", ["a", "b"]),  # repeated
+    ],
+)
+def test_a_negative_case_that_dropped_the_key_is_sent_without_one(
+    operation_id: str,
+    parameter: str,
+    sent_as: list[str],
+    served_schema: BaseSchema,
+    sandbox: ThreadedSandbox,
+) -> None:
+    """Found by a 300-example run: a negative case that drops the key and mutates a query
+    parameter into a list whose wire form is valid. Schemathesis forgives the list but still
+    counts the missing key, so a harness that put a key back made a 200 "accepted negative
+    data". Sent as generated, without the key, it is refused."""
+    operation = served_schema.find_operation_by_id(operation_id)
+    wanted = {(ParameterLocation.QUERY, parameter), (ParameterLocation.HEADER, "Authorization")}
+
+    def drops_key_and_mutates_parameter(case: Any) -> bool:
+        mutations = case.meta.phase.data.mutations
+        return {(m.parameter_location, m.parameter) for m in mutations} == wanted
+
+    case = find(
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+        drops_key_and_mutates_parameter,
+        settings=settings(FUZZ_SETTINGS, max_examples=2_000, phases=[Phase.generate]),
+    )
+    case.query = {parameter: sent_as}
+    assert _call(case, sandbox, API_KEY, ALL_CHECKS) == 401

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.envelope import ok
-from ippanel_mock.http.operations import Call, JsonBody, Operations
+from ippanel_mock.http.operations import Call, Operations
 from ippanel_mock.models.errors import BulkNotFound, NotCancelable
 
 routes = Operations("public")

@@ -9,15 +9,10 @@ from aiohttp import web
 
 from ippanel_mock.http.admin_messages import ADMIN_PREFIX, PAGE_PARAMS, page_body
 from ippanel_mock.http.admin_state import ID_SCHEMA, parse_time
-from ippanel_mock.http.operations import (
-    AdminError,
-    Call,
-    JsonBody,
-    Operations,
-    json_response,
-    query,
-)
-from ippanel_mock.http.operations import path as path_param
+from ippanel_mock.http.body_specs import JsonBody
+from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
+from ippanel_mock.http.params import path as path_param
+from ippanel_mock.http.params import query
 from ippanel_mock.models.autoreply import AutoReplyError
 from ippanel_mock.models.errors import InvalidFields, LimitReached, UnknownAddressee
 from ippanel_mock.models.inbox import ReceivedMessage

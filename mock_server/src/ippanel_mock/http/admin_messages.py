@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ippanel_mock.http.operations import AdminError, Call, Operations, json_response, path, query
+from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
+from ippanel_mock.http.params import path, query
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.journal import JournalFilter
 from ippanel_mock.models.messages import CapturedMessage, MessageFilter

@@ -15,7 +15,9 @@ import pyotp
 from aiohttp import web
 
 from ippanel_mock.http.admin_messages import ADMIN_PREFIX, MAX_ID
-from ippanel_mock.http.operations import AdminError, Call, JsonBody, Operations, json_response, path
+from ippanel_mock.http.body_specs import JsonBody
+from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
+from ippanel_mock.http.params import path
 from ippanel_mock.models.chaos import ChaosRuleError
 from ippanel_mock.models.errors import AlreadyExists
 from ippanel_mock.models.patterns import Pattern, PatternError

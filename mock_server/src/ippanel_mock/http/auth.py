@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.envelope import ok, unauthorized
-from ippanel_mock.http.operations import Call, CallHandler, JsonBody, Operations
+from ippanel_mock.http.operations import Call, CallHandler, Operations
 
 routes = Operations("public")
 

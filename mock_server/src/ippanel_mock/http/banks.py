@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from ippanel_mock.http.envelope import ok
-from ippanel_mock.http.operations import Call, Operations, Param, query
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import Param, query
 from ippanel_mock.models.audiences import GENDERS, OPERATOR_IDS, PeopleFilter
 from ippanel_mock.models.errors import FieldErrors, InvalidFields, collect, unknown_choice
 from ippanel_mock.models.geography import CITIES, COUNTIES, PROVINCES, cities_of, counties_of

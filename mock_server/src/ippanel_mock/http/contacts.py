@@ -9,7 +9,8 @@ from aiohttp import web
 
 from ippanel_mock.http.envelope import created, ok
 from ippanel_mock.http.laravel import LaravelBody, filter_values, page_of, page_params
-from ippanel_mock.http.operations import Call, Operations, path, query
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import path, query
 from ippanel_mock.http.phonebooks import ANSWERS, ID_SCHEMA, MOBILE, iso, path_id
 from ippanel_mock.models.errors import invalid
 from ippanel_mock.models.phonebooks import (

@@ -20,8 +20,10 @@ from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.body import read_json_object
+from ippanel_mock.http.body_specs import Components, json_content
 from ippanel_mock.http.envelope import paginated
-from ippanel_mock.http.operations import Call, Components, Param, json_content, query
+from ippanel_mock.http.operations import Call
+from ippanel_mock.http.params import Param, query
 from ippanel_mock.http.validation import is_valid, load_schema, schema_errors
 from ippanel_mock.models.errors import FieldErrors, InvalidFields, invalid
 from ippanel_mock.models.wording import attribute, label, required_attribute, required_message

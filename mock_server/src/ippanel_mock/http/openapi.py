@@ -15,14 +15,8 @@ from typing import Any
 from aiohttp import web
 
 from ippanel_mock.http.base import V1_PREFIX, api_path
-from ippanel_mock.http.operations import (
-    OPERATIONS,
-    Call,
-    Components,
-    Operation,
-    Operations,
-    json_content,
-)
+from ippanel_mock.http.body_specs import Components, json_content
+from ippanel_mock.http.operations import OPERATIONS, Call, Operation, Operations
 from ippanel_mock.http.validation import load_schema
 
 OPENAPI_VERSION = "3.1.0"

@@ -1,8 +1,8 @@
 """Operations: every route declares its contract next to itself, and that declaration drives
 both its behaviour and its entry in /openapi.json.
 
-A declaration names the summary, the request body (a JSON Schema file under http/schemas/
-requests, read by http/body.py), the query parameters, the answer's schema file and status, and
+A declaration names the summary, the request body (a `BodySpec` of http/body_specs.py), the
+query and path parameters (http/params.py), the answer's schema file and status, and
 the domain errors the route may meet with the answer each becomes. The endpoint built from it
 authenticates, reads the parameters and the body, calls the route with a `Call`, and turns every
 refusal into its family's answer: IPPanel envelopes for the public API, `{"error": ...}` for the
@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
-import math
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -28,9 +26,8 @@ from ippanel_mock.http.body import (
     BodyError,
     BodyProblem,
     SchemaViolation,
-    check_schema,
-    read_json_object,
 )
+from ippanel_mock.http.body_specs import BodySpec
 from ippanel_mock.http.envelope import (
     MSG_BAD_CONTENT_TYPE,
     MSG_BAD_JSON,
@@ -42,7 +39,8 @@ from ippanel_mock.http.envelope import (
     unauthorized,
     validation_failed,
 )
-from ippanel_mock.http.validation import admin_schema_errors, load_schema, schema_errors
+from ippanel_mock.http.params import Param, ParamError
+from ippanel_mock.http.validation import admin_schema_errors, schema_errors
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.errors import SandboxError
 from ippanel_mock.models.users import User, secrets_match
@@ -50,167 +48,11 @@ from ippanel_mock.models.wording import invalid_message, required_message, valid
 
 ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
 MSG_NOT_AN_OBJECT = "بدنه درخواست باید یک شیء JSON باشد"
-INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 Family = Literal["public", "admin"]
 Answer = tuple[int, str] | int
 """What a domain error becomes: (HTTP status, message_code) for the public API, a status for
 the admin API."""
-
-
-# -- parameters ----------------------------------------------------------------------------
-
-
-class ParamError(Exception):
-    """A query parameter the route cannot use; `problem` is "missing", "malformed" or "range"."""
-
-    def __init__(self, param: Param, problem: str) -> None:
-        super().__init__(f"{param.name}: {problem}")
-        self.param = param
-        self.problem = problem
-
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    """A query (or path) parameter: its schema is both what is documented and what is read."""
-
-    name: str
-    schema: Mapping[str, Any]
-    location: Literal["query", "path"] = "query"
-    required: bool = False
-    description: str = ""
-
-    def read(self, request: web.Request) -> Any:
-        """The value, typed by the schema (integer, number or string); absent or empty gives the
-        schema's default."""
-        raw = request.match_info.get(self.name) if self.location == "path" else None
-        if self.location == "query":
-            raw = request.query.get(self.name)
-        if raw is None or raw == "":
-            if self.required:
-                raise ParamError(self, "missing")
-            return self.schema.get("default")
-        kind = self.schema.get("type")
-        value: int | float
-        if kind == "integer":
-            if not INTEGER.fullmatch(raw):
-                raise ParamError(self, "malformed")
-            value = int(raw)
-        elif kind == "number":
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ParamError(self, "malformed") from None
-            if not math.isfinite(value):
-                raise ParamError(self, "malformed")
-        else:
-            return raw
-        low, high = self.schema.get("minimum"), self.schema.get("maximum")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise ParamError(self, "range")
-        return value
-
-    def bounds(self) -> str:
-        low, high = self.schema.get("minimum"), self.schema.get("maximum")
-        if high is None:
-            return f">= {low:g}"
-        return f"from {low:g} to {high:g}"
-
-    def document(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {
-            "name": self.name,
-            "in": self.location,
-            "required": self.required or self.location == "path",
-            "schema": dict(self.schema),
-        }
-        if self.location == "query" and not self.required:
-            doc["allowEmptyValue"] = True  # the routes read `?name=` as absent
-        if self.description:
-            doc["description"] = self.description
-        return doc
-
-
-def query(name: str, schema: Mapping[str, Any], description: str = "", **kw: Any) -> Param:
-    return Param(name, schema, "query", description=description, **kw)
-
-
-def path(name: str, schema: Mapping[str, Any]) -> Param:
-    return Param(name, schema, "path", required=True)
-
-
-# -- request bodies ------------------------------------------------------------------------
-
-
-class Components:
-    """The OpenAPI components a document collects while its operations describe themselves."""
-
-    def __init__(self) -> None:
-        self.schemas: dict[str, Any] = {}
-
-    def add(self, name: str, schema: Any) -> dict[str, str]:
-        self.schemas.setdefault(name, schema)
-        return {"$ref": f"#/components/schemas/{name}"}
-
-    def request(
-        self, name: str, documented: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    ) -> dict[str, str]:
-        schema = load_schema("requests", name)
-        return self.add(f"{name}_request", documented(schema) if documented else schema)
-
-    def response(self, name: str) -> dict[str, str]:
-        """A response schema file; `$ref`s to sibling files become component references."""
-        component = RESPONSE_COMPONENTS.get(name, f"{name}_response")
-        if component not in self.schemas:
-            self.schemas[component] = {}
-            self.schemas[component] = self._linked(load_schema("responses", name))
-        return {"$ref": f"#/components/schemas/{component}"}
-
-    def _linked(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [self._linked(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.endswith(".json"):
-            return self.response(ref.removesuffix(".json"))
-        return {key: self._linked(value) for key, value in node.items()}
-
-
-RESPONSE_COMPONENTS = {"error": "IPPanelError", "admin_error": "AdminError"}
-
-
-class BodySpec(Protocol):
-    """How a route's body is read (and refused), and how it is documented."""
-
-    async def read(self, request: web.Request, config: SandboxConfig) -> Any: ...
-
-    def document(self, components: Components) -> dict[str, Any]: ...
-
-
-def json_content(ref: Mapping[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": dict(ref)}}
-
-
-@dataclass(frozen=True, slots=True)
-class JsonBody:
-    """A JSON object checked against `schema` (schemas/requests/<schema>.json)."""
-
-    schema: str
-    optional: bool = False
-    documented: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    """A copy of the schema as the document shows it (when it says more than the check)."""
-
-    async def read(self, request: web.Request, config: SandboxConfig) -> dict[str, Any]:
-        body = await read_json_object(request, config, optional=self.optional)
-        check_schema(self.schema, body)
-        return body
-
-    def document(self, components: Components) -> dict[str, Any]:
-        ref = components.request(self.schema, self.documented)
-        return {"required": not self.optional, "content": json_content(ref)}
-
-
-# -- operations ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)

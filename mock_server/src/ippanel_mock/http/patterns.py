@@ -12,7 +12,8 @@ from aiohttp import web
 
 from ippanel_mock.http.envelope import ok
 from ippanel_mock.http.laravel import Filter, LaravelBody, filter_values, page_of, page_params
-from ippanel_mock.http.operations import Call, Operations, path
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import path
 from ippanel_mock.models.errors import InvalidFields, NotFound, RuleBroken, SandboxError
 from ippanel_mock.models.patterns import (
     ACCEPTED_COMMENT,

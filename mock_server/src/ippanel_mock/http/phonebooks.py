@@ -17,9 +17,11 @@ from ippanel_mock.http.body import (
     read_bytes,
     read_file_form,
 )
+from ippanel_mock.http.body_specs import Components
 from ippanel_mock.http.envelope import ok
 from ippanel_mock.http.laravel import LaravelBody, filter_values, page_of, page_params
-from ippanel_mock.http.operations import Call, Components, Operations, path, query
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import path, query
 from ippanel_mock.models.errors import (
     FieldErrors,
     InvalidFields,

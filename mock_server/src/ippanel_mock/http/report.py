@@ -7,8 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.envelope import dump_bytes, ok, paginated, paginated_json
-from ippanel_mock.http.operations import Call, JsonBody, Operations, path, query
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import path, query
 from ippanel_mock.models.errors import (
     MSG_BULK_NOT_FOUND,
     MSG_INVALID_STATE,
@@ -278,8 +280,11 @@ async def messages_inbox(call: Call) -> web.Response:
     body = call.body
     page, per_page = int(body.get("page", 1)), int(body.get("per_page", 10))
     after = (body.get("filters") or {}).get("from_id")
-    window, total = call.backend.read_inbox(
-        call.user, after_id=0 if after is None else int(after), page=page, per_page=per_page
+    window, total = call.backend.inbox.read_page(
+        call.user.username,
+        after_id=0 if after is None else int(after),
+        page=page,
+        per_page=per_page,
     )
     items = [inbox_record(message, seen) for message, seen in window]
     return paginated(items, page=page, per_page=per_page, total=total, path=call.request.path)

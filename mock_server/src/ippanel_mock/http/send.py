@@ -21,8 +21,9 @@ from ippanel_mock.http.body import (
     read_file_form,
     read_json_object,
 )
+from ippanel_mock.http.body_specs import Components
 from ippanel_mock.http.envelope import MSG_BAD_MULTIPART, ok
-from ippanel_mock.http.operations import Call, Components, Operations
+from ippanel_mock.http.operations import Call, Operations
 from ippanel_mock.http.validation import load_schema, schema_errors
 from ippanel_mock.models.errors import (
     FieldErrors,
@@ -32,8 +33,8 @@ from ippanel_mock.models.errors import (
     UnknownPattern,
     collect,
 )
+from ippanel_mock.models.file_sending import MAX_FILE_ROWS
 from ippanel_mock.models.patterns import PatternStore
-from ippanel_mock.models.sending import MAX_FILE_ROWS
 from ippanel_mock.models.wording import not_allowed_message, required_message
 
 FILE_PARTS = ("files[]", "files")

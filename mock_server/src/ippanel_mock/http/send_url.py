@@ -10,7 +10,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ippanel_mock.http.envelope import ok, unauthorized
-from ippanel_mock.http.operations import Call, Operations, query
+from ippanel_mock.http.operations import Call, Operations
+from ippanel_mock.http.params import query
 from ippanel_mock.models.errors import FieldErrors, InvalidFields, collect
 from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
 from ippanel_mock.models.wording import not_allowed_message, required_message

@@ -11,14 +11,23 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ippanel_mock.models.errors import InvalidFields, LimitReached
-from ippanel_mock.models.phones import InvalidRecipient, format_number, national_number
+from ippanel_mock.models.inbox import PendingMessage
+from ippanel_mock.models.outbox import OutboxBulk
+from ippanel_mock.models.phones import (
+    InvalidRecipient,
+    format_number,
+    magic_final_status,
+    national_number,
+)
 
 MAX_RULES = 100
 MAX_PATTERN_LENGTH = 200
+DELIVERED = 2
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\}|[{}]")
 
 
@@ -203,3 +212,33 @@ class AutoReplies:
                 rule.fired += 1
                 return rule, reply
         return None
+
+    def replies_to(self, bulk: OutboxBulk) -> list[PendingMessage]:
+        """The answers to a bulk: each recipient it reaches (final status delivered) that a rule
+        covers answers once, the rule's delay after the SMS reached it."""
+        received_at = bulk.start_at + bulk.delay
+        replies = []
+        for national in self.numbers():
+            if magic_final_status(national) != DELIVERED or not bulk_contains(bulk, national):
+                continue
+            answer = self.first_answer(national, bulk.text)
+            if answer is None:
+                continue
+            rule, reply = answer
+            replies.append(
+                PendingMessage(
+                    bulk.username, format_number(national), bulk.sender, reply,
+                    received_at + rule.delay, rule_id=rule.id, bulk_id=bulk.id,
+                )
+            )  # fmt: skip
+        return replies
+
+
+def bulk_contains(bulk: OutboxBulk, national: int) -> bool:
+    """Whether a national number is among the bulk's recipients (a byte search, not a loop)."""
+    needle = national.to_bytes(8, sys.byteorder, signed=True)
+    packed = bulk.packed
+    at = packed.find(needle)
+    while at != -1 and at % 8:
+        at = packed.find(needle, at + 1)
+    return at != -1

@@ -7,11 +7,9 @@ is a domain error (models/errors.py) that the route maps to its answer.
 from __future__ import annotations
 
 import hmac
-import sys
-from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.audiences import OPERATOR_IDS, PeopleFilter, counts
@@ -29,10 +27,10 @@ from ippanel_mock.models.errors import (
     UnknownAddressee,
     collect,
 )
-from ippanel_mock.models.file_sending import plan_keyword_file, plan_number_file
+from ippanel_mock.models.file_sending import plan_file, plan_keyword_file, plan_number_file
 from ippanel_mock.models.geography import area_key
 from ippanel_mock.models.history import fill_history, fill_phonebook
-from ippanel_mock.models.inbox import Inbox, PendingMessage, ReceivedMessage
+from ippanel_mock.models.inbox import Inbox, PendingMessage
 from ippanel_mock.models.jobs import job_key
 from ippanel_mock.models.journal import RequestJournal
 from ippanel_mock.models.lines import SenderLines
@@ -42,10 +40,9 @@ from ippanel_mock.models.parts import cost_of
 from ippanel_mock.models.patterns import PatternStore
 from ippanel_mock.models.phonebooks import PhonebookStore
 from ippanel_mock.models.phones import (
+    FormattedNumbers,
     InvalidRecipient,
     Operator,
-    format_number,
-    magic_final_status,
     normalize_recipient,
 )
 from ippanel_mock.models.ratelimit import RateLimiter
@@ -53,34 +50,10 @@ from ippanel_mock.models.sending import (
     BulkPlan,
     SendContext,
     pattern_contact,
-    plan_file,
     plan_send,
     sender_errors,
 )
 from ippanel_mock.models.users import DEFAULT_TOTP_SECRET, User, UserStore
-
-
-class FormattedNumbers(Sequence[str]):
-    """A lazy "+98…" view of an array of national numbers: slicing never copies the whole."""
-
-    def __init__(self, numbers: array | memoryview) -> None:
-        self._numbers = numbers
-
-    def __len__(self) -> int:
-        return len(self._numbers)
-
-    def __iter__(self) -> Iterator[str]:
-        return map(format_number, self._numbers)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [format_number(n) for n in self._numbers[index]]
-        return format_number(self._numbers[index])
-
 
 OTP_SENDER = "+9810001"
 OTP_TEXT = "کد ورود شما: {code}"
@@ -231,7 +204,8 @@ class SandboxBackend:
             if bulk.final_state is None:
                 self.capture_bulk(bulk.id)
                 if self.autoreplies:
-                    self._schedule_replies(bulk)
+                    for reply in self.autoreplies.replies_to(bulk):
+                        self.inbox.schedule(reply)
             ids.append(bulk.id)
         return ids
 
@@ -323,18 +297,6 @@ class SandboxBackend:
 
     # -- the inbox ------------------------------------------------------------------------
 
-    def read_inbox(
-        self, user: User, *, after_id: int, page: int, per_page: int
-    ) -> tuple[list[tuple[ReceivedMessage, bool]], int]:
-        """One page of the user's received messages with an id above `after_id`, newest first,
-        each with whether it had been read before (reading marks it seen); and the total."""
-        messages = self.inbox.for_user(user.username, after_id=after_id)
-        window = messages[(page - 1) * per_page : page * per_page]
-        result = [(message, message.seen) for message in window]
-        for message in window:
-            message.seen = True
-        return result, len(messages)
-
     def inject_message(
         self, sender: str, line: str, text: str, *, at: float | None, username: str | None
     ) -> list[PendingMessage]:
@@ -366,24 +328,6 @@ class SandboxBackend:
         self.inbox.deliver_due()
         return sent
 
-    def _schedule_replies(self, bulk: OutboxBulk) -> None:
-        """Each recipient the bulk reaches (final status delivered) that a rule covers answers
-        once, the rule's delay after the SMS reached it."""
-        received_at = bulk.start_at + bulk.delay
-        for national in self.autoreplies.numbers():
-            if magic_final_status(national) != DELIVERED or not bulk_contains(bulk, national):
-                continue
-            answer = self.autoreplies.first_answer(national, bulk.text)
-            if answer is None:
-                continue
-            rule, reply = answer
-            self.inbox.schedule(
-                PendingMessage(
-                    bulk.username, format_number(national), bulk.sender, reply,
-                    received_at + rule.delay, rule_id=rule.id, bulk_id=bulk.id,
-                )
-            )  # fmt: skip
-
     def _still_arrives(self, pending: PendingMessage) -> bool:
         """A reply whose rule was deleted, or to a bulk canceled or failed since, never comes."""
         if pending.rule_id is not None and self.autoreplies.get(pending.rule_id) is None:
@@ -392,16 +336,3 @@ class SandboxBackend:
             bulk = self.outbox.get_any(pending.bulk_id)
             return bulk is None or bulk.final_state is None
         return True
-
-
-DELIVERED = 2
-
-
-def bulk_contains(bulk: OutboxBulk, national: int) -> bool:
-    """Whether a national number is among the bulk's recipients (a byte search, not a loop)."""
-    needle = national.to_bytes(8, sys.byteorder, signed=True)
-    packed = bulk.packed
-    at = packed.find(needle)
-    while at != -1 and at % 8:
-        at = packed.find(needle, at + 1)
-    return at != -1

@@ -1,9 +1,11 @@
-"""Sends whose recipients come in uploaded files: `file` (a list of numbers, one text) and
-`keyword` (a table whose columns fill the text's `{ex_B}`, `{ex_C}`… slots, row by row).
+"""Sends whose recipients come in uploaded files: `file` (a list of numbers, one text),
+`keyword` (a table whose columns fill the text's `{ex_B}`, `{ex_C}`… slots, row by row) and
+`peer_to_peer_file` (CSV `recipient,message` rows, one bulk per distinct message).
 
-Files are CSV in UTF-8 or XLSX (the first sheet): the first column holds the number, the first
-row may be a header (it is one when its first cell is not a number). Every problem of every file
-is collected, naming the file and line, before any bulk is made.
+`file` and `keyword` files are CSV in UTF-8 or XLSX (the first sheet): the first column holds the
+number, the first row may be a header (it is one when its first cell is not a number).
+`peer_to_peer_file` files are CSV whose first row is that header. Every problem of every file is
+collected, naming the file and line, before any bulk is made.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from datetime import date, datetime
 from ippanel_mock.models.errors import FieldErrors, collect, raise_if_any
 from ippanel_mock.models.phones import InvalidRecipient, national_number
 from ippanel_mock.models.sending import (
-    MAX_FILE_ROWS,
     MSG_BAD_RECIPIENT,
     BulkPlan,
     normalize_all,
     parse_send_time,
 )
 
+MAX_FILE_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
 XLSX_MAX_UNPACKED = 32 * 1024 * 1024
 """Bytes an XLSX file may unpack to (its parts' declared sizes, which bound what is read):
@@ -198,4 +200,74 @@ def plan_keyword_file(
     sender = fields["from_number"]
     return [
         BulkPlan(text, numbers, sender, "keyword", send_time) for text, numbers in groups.items()
+    ]
+
+
+def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:
+    """`recipient,message` rows grouped by message, first-seen order; errors name the line.
+
+    Read strictly: a field over the csv module's limit, an unterminated quote, text after a
+    closing quote or a line ending in a bare CR ends the file with one error naming its line,
+    so no part of a malformed file is sent.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        collect(errors, field, MSG_NOT_UTF8)
+        return {}
+    rows = csv.reader(io.StringIO(text), strict=True)
+    try:
+        return _group_rows(rows, field, errors)
+    except csv.Error as exc:
+        collect(errors, f"{field}.{rows.line_num}", f"{MSG_BAD_CSV}: {exc}")
+        return {}
+
+
+def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> dict[str, array]:
+    header = next(rows, None)
+    if header is None or [h.strip().lower() for h in header] != ["recipient", "message"]:
+        collect(errors, field, "سطر اول فایل باید recipient,message باشد")
+        return {}
+    groups: dict[str, array] = {}
+    count = 0
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        count += 1
+        if count > MAX_FILE_ROWS:
+            collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
+            break
+        if len(row) != 2 or not row[1].strip():
+            collect(errors, f"{field}.{line}", "هر سطر باید یک گیرنده و یک پیام داشته باشد")
+            continue
+        try:
+            number = national_number(row[0])
+        except InvalidRecipient:
+            collect(errors, f"{field}.{line}", f"{MSG_BAD_RECIPIENT}: {row[0][:32]}")
+            continue
+        groups.setdefault(row[1], array("q")).append(number)
+    if count == 0 and field not in errors:
+        collect(errors, field, MSG_EMPTY)
+    return groups
+
+
+def plan_file(
+    fields: Mapping[str, str], files: Sequence[bytes], errors: FieldErrors
+) -> list[BulkPlan]:
+    """One bulk per distinct message of the CSV files (`peer_to_peer_file`).
+
+    `errors` holds what the form's shape check found, so one answer names every problem.
+    """
+    send_time = (
+        parse_send_time(fields.get("send_time"), errors) if "send_time" not in errors else None
+    )
+    groups: dict[str, array] = {}
+    for index, raw in enumerate(files):
+        for text, numbers in parse_csv(raw, f"files.{index}", errors).items():
+            groups.setdefault(text, array("q")).extend(numbers)
+    raise_if_any(errors)
+    sender = fields["from_number"]
+    return [
+        BulkPlan(text, numbers, sender, "peer_to_peer_file", send_time)
+        for text, numbers in groups.items()
     ]

@@ -162,6 +162,18 @@ class Inbox:
         """The user's messages with an id above `after_id`, newest first."""
         return [m for m in self.messages() if m.user == username and m.id > after_id]
 
+    def read_page(
+        self, username: str, *, after_id: int, page: int, per_page: int
+    ) -> tuple[list[tuple[ReceivedMessage, bool]], int]:
+        """One page of the user's messages with an id above `after_id`, newest first, each with
+        whether it had been read before (reading marks it seen); and the total."""
+        messages = self.for_user(username, after_id=after_id)
+        window = messages[(page - 1) * per_page : page * per_page]
+        result = [(message, message.seen) for message in window]
+        for message in window:
+            message.seen = True
+        return result, len(messages)
+
     def get(self, message_id: int) -> ReceivedMessage | None:
         return next((m for m in self.messages() if m.id == message_id), None)
 

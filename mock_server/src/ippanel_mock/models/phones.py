@@ -1,9 +1,12 @@
-"""Iranian mobile numbers: normal form, compact storage form, operator."""
+"""Iranian mobile numbers: normal form, compact storage form (and a formatted view of it),
+operator."""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Literal, overload
 
 Operator = Literal["mci", "irancell", "other"]
 
@@ -61,3 +64,25 @@ def magic_final_status(national: int) -> int:
     """Final delivery status: numbers ending 000N (N in 0..4) end at N, all others at 2."""
     last4 = national % 10_000
     return last4 if last4 <= 4 else 2
+
+
+class FormattedNumbers(Sequence[str]):
+    """A lazy "+98…" view of an array of national numbers: slicing never copies the whole."""
+
+    def __init__(self, numbers: array | memoryview) -> None:
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(format_number, self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [format_number(n) for n in self._numbers[index]]
+        return format_number(self._numbers[index])

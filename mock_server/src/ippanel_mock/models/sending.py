@@ -2,18 +2,17 @@
 
 Bodies arrive already shaped by their JSON Schema (http/schemas/requests/send_*.json); the rules
 here are the ones a schema cannot state: each recipient normalized (and named by index when
-bad), send times, pattern variables, postal-code audiences, CSV files. Every problem of a
-request is collected, then raised together as one InvalidFields.
+bad), send times, pattern variables, postal-code audiences. Every problem of a request is
+collected, then raised together as one InvalidFields. Sends of uploaded files are planned in
+file_sending.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +38,6 @@ from ippanel_mock.models.wording import required_message
 DEFAULT_SENDER = "+983000505"
 VOTP_SENDER = "+98votp"
 SEND_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-MAX_FILE_ROWS = 100_000
 NO_VALID_RECIPIENTS = 4
 """state_id of a bulk whose targeting selected nobody, as IPPanel reports invalid recipients."""
 POSTAL_OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
@@ -47,7 +45,6 @@ KEYWORD_SLOT = re.compile(r"\{ex_([0-9]{1,18})\}")
 """A slot of a keyword_phonebook message: the number's value of that option."""
 MSG_BAD_RECIPIENT = "شماره گیرنده معتبر نیست"
 MSG_BAD_SEND_TIME = "قالب گزینه زمان ارسال معتبر نیست (YYYY-MM-DD HH:MM:SS)"
-MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
 
 
 @dataclass(slots=True)
@@ -390,73 +387,3 @@ def sender_errors(user: User, sending_type: str, from_number: object, errors: Fi
     problem = sender_problem(user, sending_type, from_number)
     if problem is not None and "from_number" not in errors:
         collect(errors, "from_number", problem)
-
-
-def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:
-    """`recipient,message` rows grouped by message, first-seen order; errors name the line.
-
-    Read strictly: a field over the csv module's limit, an unterminated quote, text after a
-    closing quote or a line ending in a bare CR ends the file with one error naming its line,
-    so no part of a malformed file is sent.
-    """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        collect(errors, field, "فایل باید با کدگذاری UTF-8 باشد")
-        return {}
-    rows = csv.reader(io.StringIO(text), strict=True)
-    try:
-        return _group_rows(rows, field, errors)
-    except csv.Error as exc:
-        collect(errors, f"{field}.{rows.line_num}", f"{MSG_BAD_CSV}: {exc}")
-        return {}
-
-
-def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> dict[str, array]:
-    header = next(rows, None)
-    if header is None or [h.strip().lower() for h in header] != ["recipient", "message"]:
-        collect(errors, field, "سطر اول فایل باید recipient,message باشد")
-        return {}
-    groups: dict[str, array] = {}
-    count = 0
-    for line, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        count += 1
-        if count > MAX_FILE_ROWS:
-            collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
-            break
-        if len(row) != 2 or not row[1].strip():
-            collect(errors, f"{field}.{line}", "هر سطر باید یک گیرنده و یک پیام داشته باشد")
-            continue
-        try:
-            number = national_number(row[0])
-        except InvalidRecipient:
-            collect(errors, f"{field}.{line}", f"{MSG_BAD_RECIPIENT}: {row[0][:32]}")
-            continue
-        groups.setdefault(row[1], array("q")).append(number)
-    if count == 0 and field not in errors:
-        collect(errors, field, "فایل هیچ سطری برای ارسال ندارد")
-    return groups
-
-
-def plan_file(
-    fields: Mapping[str, str], files: Sequence[bytes], errors: FieldErrors
-) -> list[BulkPlan]:
-    """One bulk per distinct message of the CSV files (`peer_to_peer_file`).
-
-    `errors` holds what the form's shape check found, so one answer names every problem.
-    """
-    send_time = (
-        parse_send_time(fields.get("send_time"), errors) if "send_time" not in errors else None
-    )
-    groups: dict[str, array] = {}
-    for index, raw in enumerate(files):
-        for text, numbers in parse_csv(raw, f"files.{index}", errors).items():
-            groups.setdefault(text, array("q")).extend(numbers)
-    raise_if_any(errors)
-    sender = fields["from_number"]
-    return [
-        BulkPlan(text, numbers, sender, "peer_to_peer_file", send_time)
-        for text, numbers in groups.items()
-    ]

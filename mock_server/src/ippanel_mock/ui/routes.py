@@ -12,7 +12,8 @@ from importlib import resources
 
 from aiohttp import web
 
-from ippanel_mock.http.operations import AdminError, Call, Operations, path
+from ippanel_mock.http.operations import AdminError, Call, Operations
+from ippanel_mock.http.params import path
 from ippanel_mock.ui.events import setup_events
 
 UI_PATH = "/__sandbox/ui"
