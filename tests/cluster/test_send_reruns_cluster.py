@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from airflow_cluster import AirflowCluster
+from airflow_matrix import LOCKED
 from backing_services import PostgresServer, SandboxProcess
 from send_kills import (
     HELD_SEND_MS,
@@ -27,6 +28,7 @@ from send_kills import (
     e164,
     start_runs,
 )
+from template_databases import TemplateDatabases
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
@@ -41,7 +43,6 @@ PLANS = [
 draws them from a seeded generator instead."""
 RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
 WAIT = 300.0
-TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
 SANDBOX_ADMIN_TOKEN = "kills-admin-token"
 
 
@@ -55,10 +56,12 @@ class KillRuns:
 
 
 @pytest.fixture(scope="module")
-def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]:
+def kill_runs(
+    postgres: PostgresServer, templates: TemplateDatabases, cluster_dir: Path
+) -> Iterator[KillRuns]:
     home = cluster_dir / "kills"
     sandbox = SandboxProcess(home / "logs", admin_token=SANDBOX_ADMIN_TOKEN)
-    database = postgres.create_database("kills", template=TEMPLATE_DB)
+    database = postgres.create_database("kills", template=templates.name(LOCKED))
     cluster: AirflowCluster | None = None
     timings: dict[str, float] = {}
     clock = time.monotonic()
