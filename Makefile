@@ -66,7 +66,7 @@ unit: env system browser matrix
 	$(RUN) pytest
 
 # The real-components scenario (tests/cluster) on Airflow 3.0.0 and 3.1.0 too, LocalExecutor:
-# about 100 s each on this machine, so not part of `make test`
+# 100 to 120 s each on this machine (4.5 min for both), so not part of `make test`
 cluster-matrix: env system matrix
 	IPPANEL_CLUSTER_AIRFLOW=3.0.0,3.1.0 $(RUN) pytest tests/cluster/test_real_components.py
 

@@ -4,7 +4,7 @@ One PostgreSQL server for the session; each Airflow version migrates its schema 
 own template database, copied for each of its deployments. The locked Airflow (uv.lock) runs
 with the LocalExecutor and the CeleryExecutor (Redis and a ``celery worker``); the versions of
 ``scripts/airflow_matrix.py`` (3.0.0, 3.1.0) run with the LocalExecutor, from their venvs, when
-``IPPANEL_CLUSTER_AIRFLOW`` names them (``make cluster-matrix``; about 100 s each here).
+``IPPANEL_CLUSTER_AIRFLOW`` names them (``make cluster-matrix``; 100 to 120 s each here).
 Each deployment's scenario (``cluster_scenario``) runs once, in the first test that asks for it;
 its components are stopped when the last test of that deployment is done, or at once on failure.
 """
