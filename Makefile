@@ -26,7 +26,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: demo test lint typecheck unit bench sandbox docs docs-serve dist env system browser matrix clean
+.PHONY: demo test lint typecheck unit cluster-matrix bench sandbox docs docs-serve dist env system browser matrix clean
 
 $(UV):
 	@echo "Installing uv $(UV_VERSION) into $(TOOLS)/ (once)"
@@ -64,6 +64,11 @@ typecheck: env
 
 unit: env system browser matrix
 	$(RUN) pytest
+
+# The real-components scenario (tests/cluster) on Airflow 3.0.0 and 3.1.0 too, LocalExecutor:
+# 100 to 120 s each on this machine (4.5 min for both), so not part of `make test`
+cluster-matrix: env system matrix
+	IPPANEL_CLUSTER_AIRFLOW=3.0.0,3.1.0 $(RUN) pytest tests/cluster/test_real_components.py
 
 bench: env
 	$(RUN) python benchmarks/run.py

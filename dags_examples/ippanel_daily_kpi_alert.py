@@ -37,11 +37,13 @@ def ippanel_daily_kpi_alert() -> None:
         return 1000 + (day.day_of_year * 37) % 500
 
     kpi = compute_kpi()
+    # map_indexes=-1 names the unmapped compute_kpi's one value: a mapped task's xcom_pull on
+    # an Airflow 3.0.0 worker otherwise looks under its own map index and finds None
     send = IPPanelSendSmsOperator.partial(
         task_id="send_kpi",
         message=(
             "Orders on {{ (dag_run.logical_date or dag_run.run_after) | ds }}: "
-            "{{ ti.xcom_pull(task_ids='compute_kpi') }}"
+            "{{ ti.xcom_pull(task_ids='compute_kpi', map_indexes=-1) }}"
         ),
     ).expand(recipients=KPI_TEAMS)
     wait = IPPanelDeliverySensor(

@@ -10,6 +10,8 @@ is stopped on exit, also after a failure. Runs are started and read through the 
 Each component reports its own host name (``[core] hostname_callable`` = ``component_hostname``
 below), as it would on its own machine, so a task instance's ``hostname`` says which component
 ran it. Byte code is cached under ``pycache_dir`` so later starts skip compiling Airflow.
+``python`` picks the Airflow installation (default: this interpreter's; e.g. a venv of
+``airflow_matrix`` for Airflow 3.0.0); each needs a database it migrated itself.
 
     postgres = PostgresServer(logs).start()
     database = postgres.create_database("airflow")
@@ -85,12 +87,15 @@ def airflow_env(
     return env
 
 
-def migrate(database_url: str, home: Path, pycache_dir: Path | None = None) -> None:
-    """``airflow db migrate`` on ``database_url`` (e.g. once, into a template database)."""
+def migrate(
+    database_url: str, home: Path, pycache_dir: Path | None = None, python: str = sys.executable
+) -> None:
+    """``airflow db migrate`` by the Airflow of ``python`` on ``database_url`` (e.g. once, into a
+    template database)."""
     home.mkdir(parents=True, exist_ok=True)
     env = airflow_env(home, database_url, pycache_dir=pycache_dir)
     result = subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
+        [python, "-m", "airflow", "db", "migrate"],
         env=env,
         capture_output=True,
         text=True,
@@ -115,6 +120,7 @@ class AirflowCluster:
         env: Mapping[str, str] | None = None,
         pycache_dir: Path | None = None,
         parallelism: int = 8,
+        python: str = sys.executable,
     ) -> None:
         if executor == "CeleryExecutor" and not broker_url:
             raise ValueError("the CeleryExecutor needs a broker_url (e.g. RedisServer.url)")
@@ -138,6 +144,8 @@ class AirflowCluster:
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{self.username}:admin",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
                 "AIRFLOW__API__BASE_URL": self.base_url,
+                # Airflow 3.0's xcomEntries answers 400 to ?deserialize=true without it (3.1+: on)
+                "AIRFLOW__API__ENABLE_XCOM_DESERIALIZE_SUPPORT": "True",
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.base_url}/execution/",
                 # lean test pacing: parse once, heartbeat often, notice a dead triggerer in 5 s
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
@@ -157,7 +165,7 @@ class AirflowCluster:
             )
         self.env.update(env or {})
         self.api = AirflowApi(self.base_url, self.username, self.password)
-        airflow = [sys.executable, "-m", "airflow"]
+        airflow = [python, "-m", "airflow"]
         commands = {
             "api-server": [
                 *airflow, "api-server", "--host", "127.0.0.1", "--port", str(self.port),

@@ -8,8 +8,10 @@ Airflow versions predate and break on (e.g. HTTP 422 from 3.0's task API).
 
 Each venv gets the provider from this checkout as an editable install, so the tests run the
 working tree's code, and ``wtforms``: 3.0/3.1 build the connection form from the hook's wtforms
-fields (the official image has it through the FAB provider). Used by ``make matrix`` and by the
-tests; no pytest import here.
+fields (the official image has it through the FAB provider), and PostgreSQL's drivers
+(``psycopg2-binary``, ``asyncpg``, as ``apache-airflow[postgres]`` brings them): the
+real-components tests (tests/cluster) run these versions on PostgreSQL too. Used by
+``make matrix`` and by the tests; no pytest import here.
 
     python scripts/airflow_matrix.py build          # create or refresh every venv (fast if current)
     python scripts/airflow_matrix.py compile 3.1.0  # re-resolve one pin file
@@ -110,7 +112,7 @@ def compile_pins(target: AirflowVersion) -> None:
         "--exclude-newer", target.resolved_as_of,
         "--custom-compile-command", f"python scripts/airflow_matrix.py compile {target.version}",
         "provider/pyproject.toml", "-", "-o", target.pins.relative_to(REPO_ROOT),
-        stdin=f"apache-airflow=={target.version}\nwtforms\n",
+        stdin=f"apache-airflow=={target.version}\nwtforms\npsycopg2-binary\nasyncpg\n",
     )  # fmt: skip
 
 

@@ -1,25 +1,50 @@
-"""A real Airflow deployment per executor, shared by every test in this folder.
+"""A real Airflow deployment per Airflow version and executor, shared by every test here.
 
-One PostgreSQL server for the session; Airflow's schema is migrated once into a template
-database and copied for each executor. The CeleryExecutor adds Redis and a ``celery worker``.
-Each executor's scenario (``cluster_scenario``) runs once, in the first test that asks for it;
-its components are stopped when the last test of that executor is done, or at once on failure.
+One PostgreSQL server for the session; each Airflow version migrates its schema once into its
+own template database, copied for each of its deployments. The locked Airflow (uv.lock) runs
+with the LocalExecutor and the CeleryExecutor (Redis and a ``celery worker``); the versions of
+``scripts/airflow_matrix.py`` (3.0.0, 3.1.0) run with the LocalExecutor, from their venvs, when
+``IPPANEL_CLUSTER_AIRFLOW`` names them (``make cluster-matrix``; 100 to 120 s each here).
+Each deployment's scenario (``cluster_scenario``) runs once, in the first test that asks for it;
+its components are stopped when the last test of that deployment is done, or at once on failure.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import airflow_matrix
 import pytest
-from airflow_cluster import AirflowCluster, migrate
+from airflow_cluster import AirflowCluster
 from backing_services import PostgresServer, RedisServer, SandboxProcess
 from cluster_scenario import BUTTON, DELIVERY_DELAY, SCHEDULE, Scenario, run_scenario
+from template_databases import TemplateDatabases, slug
 
-EXECUTORS = ("LocalExecutor", "CeleryExecutor")
-TEMPLATE_DB = "airflow_template"
+LOCKED = airflow_matrix.LOCKED
+AIRFLOW_VARIABLE = "IPPANEL_CLUSTER_AIRFLOW"
+"""Airflow versions of the scenario, e.g. ``3.0.0,3.1.0``; default: the locked one."""
+
+
+def deployments(selected: str) -> list[tuple[str, str]]:
+    """(Airflow version, executor) of each deployment the scenario runs on: the locked Airflow
+    with both executors, each other version (``airflow_matrix.VERSIONS``) with the LocalExecutor."""
+    found = []
+    for airflow in selected.replace(",", " ").split() or [LOCKED]:
+        if airflow not in airflow_matrix.TESTED:
+            known = ", ".join(airflow_matrix.TESTED)
+            raise pytest.UsageError(f"{AIRFLOW_VARIABLE}: no Airflow {airflow!r} here ({known})")
+        if airflow == LOCKED:
+            found += [(LOCKED, "LocalExecutor"), (LOCKED, "CeleryExecutor")]
+        else:
+            found.append((airflow, "LocalExecutor"))
+    return found
+
+
+DEPLOYMENTS = deployments(os.environ.get(AIRFLOW_VARIABLE, ""))
 SANDBOX_ADMIN_TOKEN = "cluster-admin-token"
 
 
@@ -32,13 +57,14 @@ def cluster_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres(cluster_dir: Path) -> Iterator[PostgresServer]:
     server = PostgresServer(cluster_dir / "logs")
     try:
-        server.start()
-        started = time.monotonic()
-        migrate(server.create_database(TEMPLATE_DB), cluster_dir / "migrate", cluster_dir / "pyc")
-        print(f"\n[cluster] airflow db migrate: {time.monotonic() - started:.1f} s")
-        yield server
+        yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def templates(postgres: PostgresServer, cluster_dir: Path) -> TemplateDatabases:
+    return TemplateDatabases(postgres, cluster_dir)
 
 
 @pytest.fixture(scope="session")
@@ -61,12 +87,16 @@ def connection(sandbox_url: str) -> str:
     )
 
 
-@pytest.fixture(scope="session", params=EXECUTORS)
+@pytest.fixture(scope="session", params=DEPLOYMENTS, ids=lambda d: f"airflow-{d[0]}-{d[1]}")
 def scenario(
-    request: pytest.FixtureRequest, postgres: PostgresServer, cluster_dir: Path
+    request: pytest.FixtureRequest,
+    postgres: PostgresServer,
+    templates: TemplateDatabases,
+    cluster_dir: Path,
 ) -> Iterator[Scenario]:
-    executor: str = request.param
-    home = cluster_dir / executor
+    airflow, executor = request.param
+    name = executor.lower() if airflow == LOCKED else f"{executor.lower()}_{slug(airflow)}"
+    home = cluster_dir / name
     report_dirs = {BUTTON: home / "reports-button", SCHEDULE: home / "reports-scheduled"}
     broker = request.getfixturevalue("redis").url if executor == "CeleryExecutor" else None
     sandbox = SandboxProcess(
@@ -74,7 +104,7 @@ def scenario(
         *("--delivery-delay", str(DELIVERY_DELAY), "--seed", "11", "--history", "300"),
         admin_token=SANDBOX_ADMIN_TOKEN,
     )
-    database = postgres.create_database(executor.lower(), template=TEMPLATE_DB)
+    database = postgres.create_database(name, template=templates.name(airflow))
     cluster: AirflowCluster | None = None
     started = time.monotonic()
     try:
@@ -85,19 +115,21 @@ def scenario(
             executor=executor,
             broker_url=broker,
             pycache_dir=cluster_dir / "pyc",
+            python=airflow_matrix.interpreter(airflow),
             env={
                 "AIRFLOW_CONN_IPPANEL_DEFAULT": connection(sandbox.url),
                 "IPPANEL_POKE_INTERVAL": "1",
                 "IPPANEL_REPORT_DIR": str(report_dirs[SCHEDULE]),
             },
         )
-        result = Scenario(executor, cluster, sandbox, report_dirs)
+        result = Scenario(airflow, executor, cluster, sandbox, report_dirs)
         try:
             run_scenario(result)
         except BaseException as exc:
             exc.add_note(cluster.log_tails(40))
             raise
-        print(f"\n[cluster] {executor}: {result.timings}, {time.monotonic() - started:.1f} s")
+        elapsed = time.monotonic() - started
+        print(f"\n[cluster] Airflow {airflow} {executor}: {result.timings}, {elapsed:.1f} s")
         yield result
     finally:
         try:

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from airflow_matrix import LOCKED
 from backing_services import PostgresServer
 from send_kills import Laps, RunOutcome, clear_task, collect, e164, kill_deployment, start_runs
+from template_databases import TemplateDatabases
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
 
@@ -40,7 +42,6 @@ WORKER_DEATHS = [
 heartbeat timeout (``HEARTBEAT_TIMEOUT``), so there are few, and they run beside the others."""
 RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
 WAIT = 300.0
-TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
 SANDBOX_ADMIN_TOKEN = "kills-admin-token"
 
 
@@ -55,8 +56,10 @@ class KillRuns:
 
 
 @pytest.fixture(scope="module")
-def kill_runs(postgres: PostgresServer, cluster_dir: Path) -> Iterator[KillRuns]:
-    database = postgres.create_database("kills", template=TEMPLATE_DB)
+def kill_runs(
+    postgres: PostgresServer, templates: TemplateDatabases, cluster_dir: Path
+) -> Iterator[KillRuns]:
+    database = postgres.create_database("kills", template=templates.name(LOCKED))
     lap = Laps()
     with kill_deployment(
         cluster_dir / "kills", database, admin_token=SANDBOX_ADMIN_TOKEN,

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import pytest
 from airflow_cluster import CELERY_WORKER
+from airflow_matrix import LOCKED
 from airflow_rest import FINISHED
 from backing_services import PostgresServer, RedisServer
 from managed_process import wait_until
 from send_kills import Laps, RunOutcome, collect, kill_deployment, start_runs
+from template_databases import TemplateDatabases
 
 pytestmark = [
     pytest.mark.airflow,
@@ -37,7 +39,6 @@ pytestmark = [
 DAG_ID = "ippanel_killed_send_reconcile"
 DEATH = {"1": "after_accepted:2"}
 WAIT = 300.0
-TEMPLATE_DB = "airflow_template"  # migrated once by conftest.py
 SANDBOX_ADMIN_TOKEN = "worker-death-admin-token"
 
 
@@ -51,9 +52,9 @@ class WorkerDeath:
 
 @pytest.fixture(scope="module")
 def worker_death(
-    postgres: PostgresServer, redis: RedisServer, cluster_dir: Path
+    postgres: PostgresServer, redis: RedisServer, templates: TemplateDatabases, cluster_dir: Path
 ) -> Iterator[WorkerDeath]:
-    database = postgres.create_database("worker_death", template=TEMPLATE_DB)
+    database = postgres.create_database("worker_death", template=templates.name(LOCKED))
     lap = Laps()
     with kill_deployment(
         cluster_dir / "worker-death", database, admin_token=SANDBOX_ADMIN_TOKEN,

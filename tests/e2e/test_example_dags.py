@@ -275,9 +275,10 @@ def received(sandbox: ThreadedSandbox, **query: Any) -> list[dict[str, Any]]:
 
 DAGS_TEST_FAILS_ON_A_BRANCH_SKIP = (
     "Airflow 3.0.0's `dags test` runs tasks through models.taskinstance, which does not handle "
-    "the DownstreamTasksSkipped the branch raises to skip the other path (3.0.0's worker task "
-    "runner does, sdk/execution_time/task_runner.py); the branch now does skip the provider's "
-    "operators there (airflow_compat gives them 3.0's airflow.models BaseOperator)"
+    "the DownstreamTasksSkipped the branch raises to skip the other path; 3.0.0's worker task "
+    "runner (sdk/execution_time/task_runner.py) does: the approval DAG succeeds on a real 3.0.0 "
+    "deployment (tests/cluster, IPPANEL_CLUSTER_AIRFLOW=3.0.0), the branch skipping the "
+    "provider's operator (airflow_compat gives them 3.0's airflow.models BaseOperator)"
 )
 
 
