@@ -133,12 +133,6 @@ def _run_trigger_in_a_fresh_interpreter(sandbox: ThreadedSandbox, kind: str) -> 
     return report
 
 
-def _client_package_imports_requests() -> bool:
-    code = "import sys, ippanel_provider.client; print('requests' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.strip().splitlines()[-1] == "True"
-
-
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
     use_sandbox(monkeypatch, ippanel_sandbox)
@@ -178,12 +172,6 @@ def test_the_triggerer_loop_imports_only_the_trigger_module(
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
-@pytest.mark.xfail(
-    condition=_client_package_imports_requests(),
-    reason="ippanel_provider.client/__init__ still imports the requests transport; the client "
-    "package change that makes it lazy is pending. Enforced as soon as that lands.",
-    strict=True,
-)
 @pytest.mark.parametrize("kind", TRIGGERS)
 def test_the_trigger_never_imports_requests(sandbox: ThreadedSandbox, kind: str) -> None:
     """The triggerer's event loop blocked ~1-2 s on the first load of this trigger, a good part
