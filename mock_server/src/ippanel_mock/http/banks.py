@@ -21,7 +21,7 @@ from ippanel_mock.models.errors import FieldErrors, InvalidFields, collect, unkn
 from ippanel_mock.models.geography import CITIES, COUNTIES, PROVINCES, cities_of, counties_of
 from ippanel_mock.models.jobs import MAIN_CATEGORIES, SUB_CATEGORIES, subcategories_of
 from ippanel_mock.models.phones import Operator
-from ippanel_mock.models.wording import label, not_allowed_message
+from ippanel_mock.models.wording import label, not_allowed_message, repeated_message
 
 V1, V2, JOBS = "/api/send/banks", "/v2/api/send/banks", "/api/send/jobs"
 COUNT_MESSAGE = "count"
@@ -58,7 +58,7 @@ def only_declared(call: Call, params: tuple[Param, ...]) -> None:
         if name not in known:
             collect(errors, name, not_allowed_message(name))
         elif len(query.getall(name)) > 1:
-            collect(errors, name, f"گزینه {label(name)} بیش از یک مقدار دارد")
+            collect(errors, name, repeated_message(name))
     if errors:
         raise InvalidFields(errors)
 

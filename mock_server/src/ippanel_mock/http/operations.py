@@ -44,7 +44,12 @@ from ippanel_mock.http.validation import admin_schema_errors, schema_errors
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.errors import SandboxError
 from ippanel_mock.models.users import User, secrets_match
-from ippanel_mock.models.wording import invalid_message, required_message, valid_unicode
+from ippanel_mock.models.wording import (
+    invalid_message,
+    repeated_message,
+    required_message,
+    valid_unicode,
+)
 
 ADMIN_TOKEN_HEADER = "X-Sandbox-Admin-Token"
 MSG_NOT_AN_OBJECT = "بدنه درخواست باید یک شیء JSON باشد"
@@ -178,7 +183,9 @@ def public_refusal(op: Operation, exc: Exception) -> Exception:
         return validation_failed(schema_errors(exc.schema, exc.instance))
     if isinstance(exc, ParamError):
         name = exc.param.name
-        word = required_message if exc.problem == "missing" else invalid_message
+        word = {"missing": required_message, "repeated": repeated_message}.get(
+            exc.problem, invalid_message
+        )
         return validation_failed({name: [word(name)]})
     assert isinstance(exc, SandboxError)
     answer = op.answer_for(exc)
@@ -255,6 +262,8 @@ def admin_refusal(op: Operation, exc: Exception, config: SandboxConfig) -> Excep
         return AdminError(422, "invalid request body", fields=fields)
     if isinstance(exc, ParamError):
         param = exc.param
+        if exc.problem == "repeated":
+            return AdminError(400, f"{param.name} must be given once")
         if param.schema.get("type") == "number":
             return AdminError(400, f"{param.name} must be a finite number {param.bounds()}")
         if exc.problem == "range":

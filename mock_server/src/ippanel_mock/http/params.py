@@ -15,7 +15,8 @@ INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 class ParamError(Exception):
-    """A query parameter the route cannot use; `problem` is "missing", "malformed" or "range"."""
+    """A query parameter the route cannot use; `problem` is "missing", "malformed", "range" or
+    "repeated" (a single value given more than once: which one counts would be a guess)."""
 
     def __init__(self, param: Param, problem: str) -> None:
         super().__init__(f"{param.name}: {problem}")
@@ -38,7 +39,10 @@ class Param:
         schema's default."""
         raw = request.match_info.get(self.name) if self.location == "path" else None
         if self.location == "query":
-            raw = request.query.get(self.name)
+            values = request.query.getall(self.name, ())
+            if len(values) > 1:
+                raise ParamError(self, "repeated")
+            raw = values[0] if values else None
         if raw is None or raw == "":
             if self.required:
                 raise ParamError(self, "missing")

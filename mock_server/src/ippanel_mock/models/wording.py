@@ -40,6 +40,10 @@ def invalid_message(field: str) -> str:
     return f"مقدار گزینه {label(field)} معتبر نیست"
 
 
+def repeated_message(field: str) -> str:
+    return f"گزینه {label(field)} بیش از یک مقدار دارد"
+
+
 def not_allowed_message(field: str) -> str:
     return f"گزینه {field} مجاز نیست"
 
