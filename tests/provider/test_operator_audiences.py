@@ -111,15 +111,14 @@ def test_bad_input_fails_without_retry_and_sends_nothing(
     assert captured(sandbox) == []
 
 
+def two_people_by_job(**kwargs: Any) -> IPPanelSendJobOperator:
+    """A job-bank send reaching two people, from the bank's shared line."""
+    return IPPanelSendJobOperator(task_id="j", message="m", targets=JOB, sender="+98PRO", **kwargs)
+
+
 def test_an_unknown_outcome_is_never_retried(sandbox: ThreadedSandbox) -> None:
     add_chaos(sandbox, route="POST /api/send", first_n=1, fault="reset_after")
-    op = IPPanelSendJobOperator(
-        task_id="j",
-        message="m",
-        targets=[{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}],
-        sender="+98PRO",
-        retries=3,
-    )
+    op = two_people_by_job(retries=3)
     with pytest.raises(AirflowFailException, match="Do NOT simply clear or retry"):
         op.execute(task_context())
     assert len(captured(sandbox)) == 2  # sent once, to its two people
@@ -131,12 +130,7 @@ def test_a_failed_audience_send_never_advises_a_clear_it_cannot_reconcile(
     """Its requests name no recipients, so a rerun cannot look it up in the outbox: the
     message must not promise that clearing the task reconciles."""
     add_chaos(sandbox, route="POST /api/send", first_n=1, fault="reset_after")
-    op = IPPanelSendJobOperator(
-        task_id="j",
-        message="m",
-        targets=[{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}],
-        sender="+98PRO",
-    )
+    op = two_people_by_job()
     assert op.on_rerun == "reconcile"
     with pytest.raises(AirflowFailException) as info:
         op.execute(task_context())
@@ -157,7 +151,7 @@ JOB = [{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}]
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: IPPanelSendJobOperator(task_id="j", message="m", targets=JOB, sender="+98PRO"),
+        two_people_by_job,
         lambda: IPPanelSendFileOperator(task_id="f", source=["09121234567"], message="m"),
         lambda: IPPanelSendKeywordOperator(task_id="k", source=[["09121234567", "x"]],
                                            message="{ex_B}"),
