@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from ippanel_mock.cli import build_parser, config_from_args
+from ippanel_mock.cli import CONFIG_OPTIONS, build_parser, config_from_args
 from ippanel_mock.config import SandboxConfig
 from sandbox_support import API_KEY, AUTH, SandboxProcess, sandbox_process
 
@@ -103,6 +103,17 @@ def test_flags_map_onto_the_config() -> None:
     assert (config.header_timeout, config.idle_timeout, config.max_connections) == (3, 20, 64)
     assert config.access_log is True
     assert config_from_args(build_parser().parse_args([])).access_log is False
+
+
+def test_every_config_flag_sets_its_field_and_defaults_to_the_library_default() -> None:
+    """A flag that parsed but never reached SandboxConfig would be ignored in silence."""
+    defaults = SandboxConfig()
+    assert config_from_args(build_parser().parse_args([])) == defaults
+    for option in CONFIG_OPTIONS:
+        value = option.type(getattr(defaults, option.field) or 0) + 1
+        config = config_from_args(build_parser().parse_args([option.flag, str(value)]))
+        assert getattr(config, option.field) == value, option.flag
+    assert config_from_args(build_parser().parse_args(["--users", "u.json"])).users_file == "u.json"
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from ippanel_mock.config import MAX_BODY_BYTES, SandboxConfig
+from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.ratelimit import RateLimiter
 from ippanel_mock.models.users import UserError
 
@@ -20,6 +21,126 @@ ADMIN_TOKEN_ENV = "IPPANEL_SANDBOX_ADMIN_TOKEN"
 LOOPS = ("auto", "asyncio", "uvloop")
 FULL_GC_THRESHOLD = 100
 """Middle-generation collections between full ones (CPython's default is 10)."""
+
+
+@dataclass(frozen=True)
+class ConfigOption:
+    """A command-line option that sets one `SandboxConfig` field, defaulting to that field's."""
+
+    flag: str
+    field: str
+    type: type
+    metavar: str
+    help: str
+
+
+CONFIG_OPTIONS = (
+    ConfigOption("--seed", "seed", int, "N", "seed for ids, history and chaos"),
+    ConfigOption(
+        "--delivery-delay",
+        "delivery_delay",
+        float,
+        "S",
+        "seconds from send to final delivery status (default %(default)s)",
+    ),
+    ConfigOption("--history", "history", int, "N", "pre-fill N outbox bulks"),
+    ConfigOption(
+        "--rate-limit", "rate_limit", float, "R", "requests per second per API key (default off)"
+    ),
+    ConfigOption("--rate-burst", "rate_burst", int, "B", "token bucket size (default %(default)s)"),
+    ConfigOption(
+        "--max-body",
+        "max_body_bytes",
+        int,
+        "BYTES",
+        "largest request body accepted (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-messages",
+        "message_capacity",
+        int,
+        "N",
+        "captured messages kept, oldest dropped (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-journal",
+        "journal_capacity",
+        int,
+        "N",
+        "journaled requests kept, oldest dropped (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-inbox",
+        "inbox_capacity",
+        int,
+        "N",
+        "received messages kept, oldest dropped (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-outbox-recipients",
+        "outbox_max_recipients",
+        int,
+        "N",
+        "recipient rows kept over all bulks, oldest bulks evicted (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-outbox-bulks",
+        "outbox_max_bulks",
+        int,
+        "N",
+        "bulks kept, oldest evicted (default %(default)s)",
+    ),
+    ConfigOption(
+        "--header-timeout",
+        "header_timeout",
+        float,
+        "S",
+        "seconds to send a request's head (from its first byte), and then its body; "
+        "slower clients are dropped (default %(default)s)",
+    ),
+    ConfigOption(
+        "--idle-timeout",
+        "idle_timeout",
+        float,
+        "S",
+        "seconds a connection may stay open without a request (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-connections",
+        "max_connections",
+        int,
+        "N",
+        "open connections at most; past it the oldest idle one is closed (default %(default)s)",
+    ),
+    ConfigOption(
+        "--sample-phonebook",
+        "sample_phonebook",
+        int,
+        "N",
+        "start user sandbox with a seeded phonebook of N numbers (faker fa_IR)",
+    ),
+    ConfigOption(
+        "--max-phonebook-size",
+        "phonebook_max_size",
+        int,
+        "N",
+        "numbers a phonebook may hold, more refused (default %(default)s)",
+    ),
+    ConfigOption(
+        "--max-phonebook-numbers",
+        "phonebook_max_numbers",
+        int,
+        "N",
+        "numbers all phonebooks may hold together, more refused (default %(default)s)",
+    ),
+    ConfigOption(
+        "--pattern-review-delay",
+        "pattern_review_delay",
+        float,
+        "S",
+        "seconds a user's new or changed pattern stays pending (default %(default)s)",
+    ),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,17 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_PORT,
         help="port; 0 picks a free one (default %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for ids, history and chaos")
-    parser.add_argument("--users", metavar="FILE", help="JSON file of extra user accounts")
     parser.add_argument(
-        "--delivery-delay",
-        type=float,
-        default=2.0,
-        metavar="S",
-        help="seconds from send to final delivery status (default %(default)s)",
-    )
-    parser.add_argument(
-        "--history", type=int, default=0, metavar="N", help="pre-fill N outbox bulks"
+        "--users", dest="users_file", metavar="FILE", help="JSON file of extra user accounts"
     )
     parser.add_argument(
         "--admin-token",
@@ -55,85 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"require X-Sandbox-Admin-Token on /__sandbox routes (default: ${ADMIN_TOKEN_ENV}, "
         "which keeps the token off the process's command line)",
     )
-    parser.add_argument(
-        "--rate-limit",
-        type=float,
-        metavar="R",
-        help="requests per second per API key (default off)",
-    )
-    parser.add_argument(
-        "--rate-burst",
-        type=int,
-        default=20,
-        metavar="B",
-        help="token bucket size (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-body",
-        type=int,
-        default=MAX_BODY_BYTES,
-        metavar="BYTES",
-        help="largest request body accepted (default %(default)s)",
-    )
     defaults = SandboxConfig()
-    parser.add_argument(
-        "--max-messages",
-        type=int,
-        default=defaults.message_capacity,
-        metavar="N",
-        help="captured messages kept, oldest dropped (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-journal",
-        type=int,
-        default=defaults.journal_capacity,
-        metavar="N",
-        help="journaled requests kept, oldest dropped (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-inbox",
-        type=int,
-        default=defaults.inbox_capacity,
-        metavar="N",
-        help="received messages kept, oldest dropped (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-outbox-recipients",
-        type=int,
-        default=defaults.outbox_max_recipients,
-        metavar="N",
-        help="recipient rows kept over all bulks, oldest bulks evicted (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-outbox-bulks",
-        type=int,
-        default=defaults.outbox_max_bulks,
-        metavar="N",
-        help="bulks kept, oldest evicted (default %(default)s)",
-    )
-    parser.add_argument(
-        "--header-timeout",
-        type=float,
-        default=defaults.header_timeout,
-        metavar="S",
-        help="seconds to send a request's head (from its first byte), and then its body; "
-        "slower clients are dropped (default %(default)s)",
-    )
-    parser.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=defaults.idle_timeout,
-        metavar="S",
-        help="seconds a connection may stay open without a request (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-connections",
-        type=int,
-        default=defaults.max_connections,
-        metavar="N",
-        help="open connections at most; past it the oldest idle one is closed "
-        "(default %(default)s)",
-    )
+    for option in CONFIG_OPTIONS:
+        parser.add_argument(
+            option.flag,
+            dest=option.field,
+            type=option.type,
+            default=getattr(defaults, option.field),
+            metavar=option.metavar,
+            help=option.help,
+        )
     parser.add_argument(
         "--loop",
         choices=LOOPS,
@@ -141,62 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="event loop: asyncio's own, uvloop (must be installed), or uvloop when installed "
         "(auto) (default %(default)s)",
     )
-    parser.add_argument(
-        "--sample-phonebook",
-        type=int,
-        default=0,
-        metavar="N",
-        help="start user sandbox with a seeded phonebook of N numbers (faker fa_IR)",
-    )
-    parser.add_argument(
-        "--max-phonebook-size",
-        type=int,
-        default=defaults.phonebook_max_size,
-        metavar="N",
-        help="numbers a phonebook may hold, more refused (default %(default)s)",
-    )
-    parser.add_argument(
-        "--max-phonebook-numbers",
-        type=int,
-        default=defaults.phonebook_max_numbers,
-        metavar="N",
-        help="numbers all phonebooks may hold together, more refused (default %(default)s)",
-    )
-    parser.add_argument(
-        "--pattern-review-delay",
-        type=float,
-        default=defaults.pattern_review_delay,
-        metavar="S",
-        help="seconds a user's new or changed pattern stays pending (default %(default)s)",
-    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
-    return SandboxConfig(
-        seed=args.seed,
-        delivery_delay=args.delivery_delay,
-        history=args.history,
-        users_file=args.users,
-        admin_token=args.admin_token,
-        max_body_bytes=args.max_body,
-        message_capacity=args.max_messages,
-        journal_capacity=args.max_journal,
-        inbox_capacity=args.max_inbox,
-        outbox_max_recipients=args.max_outbox_recipients,
-        outbox_max_bulks=args.max_outbox_bulks,
-        sample_phonebook=args.sample_phonebook,
-        phonebook_max_size=args.max_phonebook_size,
-        phonebook_max_numbers=args.max_phonebook_numbers,
-        pattern_review_delay=args.pattern_review_delay,
-        rate_limit=args.rate_limit,
-        rate_burst=args.rate_burst,
-        access_log=args.access_log,
-        header_timeout=args.header_timeout,
-        idle_timeout=args.idle_timeout,
-        max_connections=args.max_connections,
-    )
+    fields = [option.field for option in CONFIG_OPTIONS]
+    fields += ["users_file", "admin_token", "access_log"]
+    return SandboxConfig(**{name: getattr(args, name) for name in fields})
 
 
 async def serve(config: SandboxConfig, host: str, port: int) -> None:
