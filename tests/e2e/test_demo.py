@@ -41,6 +41,13 @@ def test_demo_runs_the_dag_against_a_sandbox_process_and_summarizes_it() -> None
     )
 
 
+def as_at_a_terminal() -> None:
+    """Ctrl-C's default action, as in a terminal's foreground job: a pytest started in the
+    background (``make test &``) hands its children SIGINT ignored, and Python installs no
+    KeyboardInterrupt handler for an ignored signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.airflow
 def test_ctrl_c_during_the_demo_stops_it_cleanly() -> None:
     """SIGINT to the demo's process group, as Ctrl-C in a terminal sends it, mid-DAG-run."""
@@ -51,6 +58,7 @@ def test_ctrl_c_during_the_demo_stops_it_cleanly() -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=as_at_a_terminal,
     )
     try:
         assert process.stdout is not None
