@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import requests
 from ippanel_mock import ThreadedSandbox
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from ui_support import API_KEY, DELAY, admin, open_ui, send_sms
 
 FIRST, SECOND = "+989121234567", "+989350000003"
@@ -13,14 +13,23 @@ PERSIAN = "سلام از Airflow، سفارش شما آماده است"
 LINE = "+983000505"
 
 
-def direction(locator: Locator) -> str:
-    return str(locator.evaluate("el => getComputedStyle(el).direction"))
+SIDES = """expected => {
+  const list = document.querySelector("ol.conversation");
+  if (!list) return false;
+  const middle = list.getBoundingClientRect().left + list.clientWidth / 2;
+  const sides = [...list.querySelectorAll("li.bubble")].map((bubble) => {
+    const box = bubble.getBoundingClientRect();
+    return box.left + box.width / 2 < middle ? "left" : "right";
+  });
+  return JSON.stringify(sides) === JSON.stringify(expected);
+}"""
+"""Read in one go: the page re-renders on every event, so two separate reads could see two
+different renderings."""
 
 
-def middle_x(locator: Locator) -> float:
-    box = locator.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2
+def expect_sides(page: Page, sides: list[str]) -> None:
+    """The bubbles of the conversation, oldest first, are on these sides of it."""
+    page.wait_for_function(SIDES, arg=sides, timeout=5_000)
 
 
 def test_threads_appear_live_and_a_new_sms_moves_its_thread_up(
@@ -35,9 +44,9 @@ def test_threads_appear_live_and_a_new_sms_moves_its_thread_up(
     rows = page.locator("li.thread")
     expect(rows.locator(".phone")).to_have_text([SECOND, FIRST])  # newest activity first
     expect(rows.locator(".text")).to_have_text(["Your report is ready", PERSIAN])
-    assert direction(rows.nth(1).locator(".text")) == "rtl"
-    assert direction(rows.nth(0).locator(".text")) == "ltr"
-    assert direction(rows.nth(1).locator(".phone bdi")) == "ltr"
+    expect(rows.nth(1).locator(".text")).to_have_css("direction", "rtl")
+    expect(rows.nth(0).locator(".text")).to_have_css("direction", "ltr")
+    expect(rows.nth(1).locator(".phone bdi")).to_have_css("direction", "ltr")
     expect(rows.locator(".chip")).to_have_text(["0 · sent to operator"] * 2)
 
     send_sms(sandbox.url, "پیام دوم", "+989121234567")
@@ -46,6 +55,18 @@ def test_threads_appear_live_and_a_new_sms_moves_its_thread_up(
     expect(rows.locator(".count")).to_have_text(["2 SMS", "1 SMS"])
     expect(page.locator(".pager .count")).to_have_text("2 threads")
     assert page.evaluate("window.notReloaded") is True
+
+    opener = page.get_by_role("search", name="Open a thread")
+    opener.get_by_label("Phone number").fill("12345")
+    opener.get_by_role("button", name="Open thread").click()
+    expect(page.get_by_role("alert")).to_have_text("phone is not an Iranian mobile number")
+    page.get_by_role("link", name="All threads").click()
+    page.get_by_role("search", name="Open a thread").get_by_label("Phone number").fill(
+        "0912 123 4567"
+    )
+    page.get_by_role("button", name="Open thread").click()
+    expect(page.locator("#conversation-title")).to_have_text(f"Thread with {FIRST}")
+    expect(page.locator("li.bubble .text")).to_have_text([PERSIAN, "پیام دوم"])
 
 
 def test_a_conversation_as_the_phone_shows_it(page: Page, sandbox: ThreadedSandbox) -> None:
@@ -64,8 +85,8 @@ def test_a_conversation_as_the_phone_shows_it(page: Page, sandbox: ThreadedSandb
     ours, theirs = bubbles.nth(0), bubbles.nth(1)
     expect(ours).to_have_attribute("data-direction", "out")
     expect(theirs).to_have_attribute("data-direction", "in")
-    assert middle_x(ours) < middle_x(theirs)  # the sandbox's on the left, the phone's on the right
-    assert direction(ours.locator(".text")) == "rtl"
+    expect_sides(page, ["left", "right"])  # the sandbox's on the left, the phone's on the right
+    expect(ours.locator(".text")).to_have_css("direction", "rtl")
     expect(ours.locator(".line")).to_have_text(LINE)
     expect(ours.locator(".chip")).to_have_attribute("data-status", "0")
     expect(theirs.locator(".chip")).to_have_count(0)
@@ -76,7 +97,7 @@ def test_a_conversation_as_the_phone_shows_it(page: Page, sandbox: ThreadedSandb
     expect(bubbles.locator(".text")).to_have_text([PERSIAN, "بله", f"got: {PERSIAN}"])
     auto_reply = bubbles.nth(2)
     expect(auto_reply.locator(".msg-meta")).to_contain_text("auto-reply rule 1")
-    assert middle_x(auto_reply) > middle_x(ours)
+    expect_sides(page, ["left", "right", "right"])
 
     form = page.get_by_role("form", name="Reply from the phone")
     expect(form.get_by_label("To (the line)")).to_have_value(LINE)

@@ -53,13 +53,16 @@ function replyBox(ctx, current) {
   }, "grid");
   const element = h("section", { class: "panel reply", "aria-labelledby": "conversation-reply-title" },
     label, form);
-  // The line and account of the newest SMS to the phone, unless already typed in.
+  // The line and account of the newest SMS to the phone, once per number, unless typed in.
+  let suggested = false;
   const suggest = (outgoing) => {
-    if (!outgoing) return;
+    if (!outgoing || suggested) return;
+    suggested = true;
     if (!to.value) to.value = outgoing.sender;
     if (!user.value) user.value = outgoing.user;
   };
   const clear = () => {
+    suggested = false;
     to.value = "";
     user.value = "";
     text.value = "";
@@ -73,7 +76,8 @@ export default function conversationView(ctx) {
   let data = null;
   const heading = h("h3", { id: "conversation-title" });
   const intro = h("p", { class: "hint" });
-  const links = h("p", {});
+  const inboxLink = h("span", {});
+  const links = h("p", {}, h("a", { href: "#threads" }, "All threads"), inboxLink);
   const results = h("div", { class: "results" });
   const inner = { ...ctx, refresh: () => refresh() };
   const reply = replyBox(inner, () => data || { phone });
@@ -86,13 +90,15 @@ export default function conversationView(ctx) {
       data = null;
       if (!ctx.handle(error)) results.replaceChildren(errorBox(error));
       reply.element.hidden = true;
+      intro.replaceChildren();
+      inboxLink.replaceChildren();
       return;
     }
     reply.element.hidden = false;
     heading.replaceChildren("Thread with ", ltr(data.phone));
     intro.replaceChildren("As the phone ", ltr(data.phone), " shows it: the sandbox's SMS on the left, ",
       "the phone's own on the right, oldest first.");
-    links.replaceChildren(h("a", { href: "#threads" }, "All threads"), " · ",
+    inboxLink.replaceChildren(" · ",
       h("a", { href: `#inbox?${new URLSearchParams({ recipient: data.phone })}` }, "Its messages in the inbox"));
     reply.suggest(data.items.find((item) => item.direction === "out")?.message);
     const go = (to) => { page = to; refresh(); };
