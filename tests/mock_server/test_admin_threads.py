@@ -161,3 +161,13 @@ async def test_the_admin_token_guards_the_threads(make_api: AppFactory) -> None:
         "/__sandbox/threads", headers={"X-Sandbox-Admin-Token": "s3cret"}
     )
     assert (await allowed.json())["items"][0]["last"]["message"]["text"] == "secret"
+
+
+async def test_at_one_instant_the_answer_comes_after_the_sms(api: Api) -> None:
+    await api.send_ids(webservice(["09121234567", "09350000003"], "first"))
+    sent_at = (await thread(api, PHONE))["items"][0]["time"]
+    assert summary(await threads(api)) == [(OTHER, 1, "out", "first"), (PHONE, 1, "out", "first")]
+    await inject(api, PHONE, "answer", time=sent_at)
+    assert [i["direction"] for i in (await thread(api, PHONE))["items"]] == ["in", "out"]
+    # Both threads end at the same instant: the one that ends with the answer is newer.
+    assert summary(await threads(api)) == [(PHONE, 2, "in", "answer"), (OTHER, 1, "out", "first")]

@@ -28,11 +28,18 @@ def _order(message: ThreadMessage) -> tuple[float, int, int]:
     return (time_of(message), incoming, message.id)
 
 
+INCOMING_RANK = 1 << 62
+"""Added to an incoming message's id in `Thread.last_rank`: at one instant it comes after the
+outgoing SMS it answers."""
+
+
 @dataclass(slots=True)
 class Thread:
     phone: str
     last: ThreadMessage
     last_time: float
+    last_rank: int
+    """Orders messages of the same instant (ids of outgoing, INCOMING_RANK + ids of incoming)."""
     outgoing: int = 0
     incoming: int = 0
     last_outgoing: CapturedMessage | None = None
@@ -41,37 +48,36 @@ class Thread:
     def count(self) -> int:
         return self.outgoing + self.incoming
 
-    @property
-    def order(self) -> tuple[float, int, int]:
-        return _order(self.last)
-
 
 def threads(
     captured: Iterable[CapturedMessage], received: Iterable[ReceivedMessage]
 ) -> list[Thread]:
     """One thread per phone number, the newest activity first; both logs oldest first.
 
-    Plain float comparisons in the loops (at 10,000 numbers a key function per message would
-    double the time): the logs are in arrival order, so a later message at the same instant
-    wins with `>=`, and an incoming one after the outgoing one it answers.
+    Plain comparisons in the loops and a C key for the sort (at 20,000 numbers a Python key
+    function costs a third of the time): the logs are in arrival order, so a later message of
+    the same instant wins with `>=`, and an incoming one beats the outgoing one it answers.
     """
     found: dict[str, Thread] = {}
     for out in captured:
         thread = found.get(out.recipient)
         if thread is None:
-            thread = found[out.recipient] = Thread(out.recipient, out, out.created_at, 0, 0, out)
+            thread = Thread(out.recipient, out, out.created_at, out.id, 0, 0, out)
+            found[out.recipient] = thread
         elif out.created_at >= thread.last_time:
             thread.last = thread.last_outgoing = out
-            thread.last_time = out.created_at
+            thread.last_time, thread.last_rank = out.created_at, out.id
         thread.outgoing += 1
     for came in received:
         thread = found.get(came.sender)
         if thread is None:
-            thread = found[came.sender] = Thread(came.sender, came, came.time)
+            thread = Thread(came.sender, came, came.time, INCOMING_RANK + came.id)
+            found[came.sender] = thread
         elif came.time >= thread.last_time:
             thread.last, thread.last_time = came, came.time
+            thread.last_rank = INCOMING_RANK + came.id
         thread.incoming += 1
-    return sorted(found.values(), key=attrgetter("order"), reverse=True)
+    return sorted(found.values(), key=attrgetter("last_time", "last_rank"), reverse=True)
 
 
 def conversation(
