@@ -1,4 +1,5 @@
-"""Screenshots of the sandbox web UI for the docs: docs/web-ui/inbox.png, received.png, bulk.png.
+"""Screenshots of the sandbox web UI for the docs: docs/web-ui/inbox.png, received.png, bulk.png,
+threads.png and conversation.png.
 
 Starts a sandbox, sends Persian and English messages through the public API at different clock
 times (so the inbox shows several statuses), lets recipients answer (an auto-reply rule and an
@@ -94,11 +95,17 @@ def main() -> None:
             page.goto(f"{sandbox.url}/#received")
             expect(page.locator("li.received")).to_have_count(2)
             page.screenshot(path=OUT / "received.png", full_page=True)
+            page.goto(f"{sandbox.url}/#threads")
+            expect(page.locator("li.thread")).to_have_count(6)
+            page.screenshot(path=OUT / "threads.png", full_page=True)
+            page.goto(f"{sandbox.url}/#threads/09121234567")
+            expect(page.locator("li.bubble.in")).to_have_count(1)
+            page.screenshot(path=OUT / "conversation.png", full_page=True)
             page.goto(f"{sandbox.url}/#bulks/{campaign}")
             expect(page.locator("dl.facts")).to_contain_text("6 · finish")
             page.screenshot(path=OUT / "bulk.png", full_page=True)
             browser.close()
-    print(f"wrote inbox.png, received.png and bulk.png in {OUT}")
+    print(f"wrote inbox.png, received.png, threads.png, conversation.png and bulk.png in {OUT}")
 
 
 if __name__ == "__main__":

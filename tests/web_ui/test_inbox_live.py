@@ -91,7 +91,7 @@ def test_search_finds_a_number_typed_as_0912(page: Page, sandbox: ThreadedSandbo
     expect(page.locator("li.msg")).to_have_count(2)
     expect(page.locator("li.msg .recipient")).to_have_text(["+989121234567"] * 2)
     expect(page.locator("li.msg .text")).to_have_text(["second", "first"])
-    expect(page.locator("#inbox-title")).to_have_text("Thread with 0912 123 4567")
+    expect(page.locator("#inbox-title")).to_have_text("Messages to 0912 123 4567")
 
     page.get_by_label("Text contains").fill("first")
     page.get_by_role("button", name="Search").click()

@@ -52,6 +52,19 @@ def test_without_the_token_the_page_shows_nothing(page: Page, guarded: ThreadedS
     other_tab.close()
 
 
+def test_the_threads_need_the_token_too(page: Page, guarded: ThreadedSandbox) -> None:
+    send_sms(guarded.url, SECRET_TEXT, "09121234567")
+    page.goto(f"{guarded.url}/#threads/09121234567")
+    prompt = page.get_by_role("form", name="Admin token")
+    expect(prompt).to_be_visible()
+    assert "734512" not in page.content()
+    prompt.get_by_label("Token").fill(TOKEN)
+    prompt.get_by_role("button", name="Unlock").click()
+    expect(page.locator("li.bubble .text").last).to_have_text(SECRET_TEXT)
+    page.get_by_role("link", name="All threads").click()
+    expect(page.locator("li.thread .text").first).to_have_text(SECRET_TEXT)
+
+
 def serious_violations(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -77,6 +90,8 @@ def test_no_serious_accessibility_violations(
     checked = {}
     for hash_, ready in [
         ("#inbox", "li.msg mark.otp"),
+        ("#threads", "li.thread"),
+        ("#threads/+989121234567", "li.bubble.in"),
         ("#received", "tr[data-autoreply]"),
         (f"#bulks/{bulk_id}", "dl.facts"),
         ("#bulks", "tr[data-bulk]"),

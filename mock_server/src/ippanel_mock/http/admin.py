@@ -14,6 +14,7 @@ from ippanel_mock.http import (
     admin_messages,
     admin_phonebooks,
     admin_state,
+    admin_threads,
 )
 from ippanel_mock.http.admin_messages import ADMIN_PREFIX
 from ippanel_mock.http.operations import ADMIN_TOKEN_HEADER, Call, Operations, json_response
@@ -33,6 +34,7 @@ def setup_admin(app: web.Application) -> None:
     admin_state.routes.register(app)
     admin_bulks.routes.register(app)
     admin_inbox.routes.register(app)
+    admin_threads.routes.register(app)
     admin_phonebooks.routes.register(app)
 
 

@@ -158,6 +158,11 @@ class Inbox:
         self.deliver_due()
         return reversed(self._items)
 
+    def oldest_first(self) -> Iterable[ReceivedMessage]:
+        """Delivered messages in the order they arrived (after delivering what is due)."""
+        self.deliver_due()
+        return iter(self._items)
+
     def for_user(self, username: str, *, after_id: int = 0) -> list[ReceivedMessage]:
         """The user's messages with an id above `after_id`, newest first."""
         return [m for m in self.messages() if m.user == username and m.id > after_id]

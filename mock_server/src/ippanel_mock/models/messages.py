@@ -123,6 +123,10 @@ class MessageLog:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __iter__(self) -> Iterator[CapturedMessage]:
+        """Every kept message, oldest first."""
+        return iter(self._items)
+
     def capture(
         self,
         *,

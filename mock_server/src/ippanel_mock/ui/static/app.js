@@ -9,8 +9,9 @@ import controls from "./controls.js";
 import inbox from "./inbox.js";
 import journal from "./journal.js";
 import received from "./received.js";
+import threads from "./threads.js";
 
-const TABS = [inbox, received, bulks, journal, controls];
+const TABS = [inbox, threads, received, bulks, journal, controls];
 
 const $ = (id) => document.getElementById(id);
 const view = $("view");

@@ -1,6 +1,7 @@
 // Inbox: every captured SMS, newest first, as GET /__sandbox/messages filters and pages them.
 
 import { get } from "./api.js";
+import { threadHref } from "./threads.js";
 import {
   errorBox, field, fmtRial, h, ltr, pager, secondsToUtcInput, serialized, statusChip, timeEl,
   utcInputToSeconds, MESSAGE_STATUS,
@@ -58,7 +59,6 @@ function messageText(message) {
   return h("div", { class: "msg-body" }, text, button);
 }
 
-const threadHref = (recipient) => `#inbox?${new URLSearchParams({ recipient })}`;
 const replyHref = (m) => `#received?${new URLSearchParams({ from: m.recipient, to: m.sender })}`;
 
 function card(message, bulk, fresh) {
@@ -69,7 +69,7 @@ function card(message, bulk, fresh) {
     h(
       "div",
       { class: "msg-head" },
-      h("a", { class: "recipient", href: threadHref(message.recipient), title: "This number's thread" },
+      h("a", { class: "recipient", href: threadHref(message.recipient), title: "This number's thread with the sandbox" },
         ltr(message.recipient)),
       statusChip(message.message_status),
     ),
@@ -178,8 +178,8 @@ export default {
         page = 1;
         newestSeen = null;
         form.fill(params);
-        const thread = params.recipient && Object.keys(params).length === 1;
-        title.replaceChildren(...(thread ? ["Thread with ", ltr(params.recipient)] : ["Inbox"]));
+        const oneNumber = params.recipient && Object.keys(params).length === 1;
+        title.replaceChildren(...(oneNumber ? ["Messages to ", ltr(params.recipient)] : ["Inbox"]));
         return refresh();
       },
     };
