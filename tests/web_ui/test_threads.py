@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 from ippanel_mock import ThreadedSandbox
 from playwright.sync_api import Page, expect
-from ui_support import API_KEY, DELAY, admin, open_ui, send_sms
+from ui_support import API_KEY, DELAY, admin, open_ui, send, send_sms
 
 FIRST, SECOND = "+989121234567", "+989350000003"
 PERSIAN = "سلام از Airflow، سفارش شما آماده است"
@@ -116,6 +116,29 @@ def test_a_conversation_as_the_phone_shows_it(page: Page, sandbox: ThreadedSandb
     page.get_by_role("link", name="All threads").click()
     expect(page.locator("li.thread .phone")).to_have_text([FIRST, SECOND])
     expect(page.locator("li.thread .text").first).to_have_text("YES ۱۲")
+
+
+def test_a_one_time_code_in_a_conversation_is_marked_and_copied(
+    page: Page, sandbox: ThreadedSandbox
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    otp = {"code": "sandbox-otp", "recipients": ["09121234567"], "params": {"code": "48213"}}
+    send(sandbox.url, {"sending_type": "pattern", **otp})
+    send_sms(sandbox.url, "Order 123456 shipped", "09121234567")
+    admin(
+        sandbox.url,
+        "POST",
+        "/inbox",
+        {"from": FIRST, "to": LINE, "text": "code 9999?", "user": "sandbox"},
+    )
+    open_ui(page, sandbox.url, "#threads/09121234567")
+
+    bubbles = page.locator("ol.conversation li.bubble")
+    expect(bubbles).to_have_count(3)
+    expect(page.locator("mark.otp")).to_have_text(["48213"])  # not the order, not the phone's
+    page.get_by_role("button", name="Copy code 48213").click()
+    expect(page.get_by_role("button", name="Copy code 48213")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "48213"
 
 
 def test_ten_thousand_threads_are_paged(page: Page, sandbox: ThreadedSandbox) -> None:

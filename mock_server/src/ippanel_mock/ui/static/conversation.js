@@ -4,6 +4,7 @@
 
 import { get, post } from "./api.js";
 import { apiForm, errorBox, field, fmtNumber, h, ltr, serialized, statusChip, timeEl } from "./dom.js";
+import { messageText } from "./otp.js";
 
 const PER_PAGE = 50;
 
@@ -18,7 +19,7 @@ function bubble(item) {
     "li",
     { class: `bubble ${incoming ? "in" : "out"}`, "data-direction": item.direction, "data-id": message.id },
     h("span", { class: "visually-hidden" }, incoming ? "Sent by the phone: " : "Sent by the sandbox: "),
-    h("p", { class: "text", dir: "auto" }, message.text),
+    incoming ? h("p", { class: "text", dir: "auto" }, message.text) : messageText(message),
     h("p", { class: "msg-meta" }, timeEl(item.time), " · ", meta),
     incoming ? null : statusChip(message.message_status),
   );

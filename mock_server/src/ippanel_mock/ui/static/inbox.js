@@ -1,6 +1,7 @@
 // Inbox: every captured SMS, newest first, as GET /__sandbox/messages filters and pages them.
 
 import { get } from "./api.js";
+import { messageText } from "./otp.js";
 import { threadHref } from "./threads.js";
 import {
   errorBox, field, fmtRial, h, ltr, pager, secondsToUtcInput, serialized, statusChip, timeEl,
@@ -12,53 +13,6 @@ const FILTERS = ["recipient", "sender", "text", "bulk_id", "status", "since", "u
 const SENDING_TYPES = [
   "webservice", "normal", "peer_to_peer", "peer_to_peer_file", "postal_code", "pattern", "votp", "otp",
 ];
-const DIGIT = "0-9\u06F0-\u06F9\u0660-\u0669";
-const OTP_CODE = new RegExp(`(?<![${DIGIT}])[${DIGIT}]{4,8}(?![${DIGIT}])`);
-const OTP_HINT = /code|otp|pin|pass|verif|کد|رمز/i;
-
-// A one-time code: 4 to 8 digits in an OTP message or in a text that speaks of a code.
-export function findOtp(message) {
-  const likely = message.sending_type === "otp" || message.sending_type === "votp"
-    || OTP_HINT.test(message.text);
-  const found = likely ? OTP_CODE.exec(message.text) : null;
-  return found ? { index: found.index, code: found[0] } : null;
-}
-
-const asciiDigits = (text) => text
-  .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
-  .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660));
-
-async function copy(text, button) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    const area = h("textarea", { class: "offscreen", "aria-hidden": "true" }, text);
-    document.body.append(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-  }
-  button.textContent = "Copied";
-  setTimeout(() => { button.textContent = "Copy code"; }, 1500);
-}
-
-function messageText(message) {
-  const text = h("p", { class: "text", dir: "auto" });
-  const otp = findOtp(message);
-  if (!otp) {
-    text.append(message.text);
-    return h("div", { class: "msg-body" }, text);
-  }
-  const end = otp.index + otp.code.length;
-  text.append(message.text.slice(0, otp.index), h("mark", { class: "otp" }, otp.code), message.text.slice(end));
-  const code = asciiDigits(otp.code);
-  const button = h("button", {
-    type: "button", class: "copy", "data-code": code, "aria-label": `Copy code ${code}`,
-    onclick: () => copy(code, button),
-  }, "Copy code");
-  return h("div", { class: "msg-body" }, text, button);
-}
-
 const replyHref = (m) => `#received?${new URLSearchParams({ from: m.recipient, to: m.sender })}`;
 
 function card(message, bulk, fresh) {
