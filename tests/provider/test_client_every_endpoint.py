@@ -1,27 +1,27 @@
-"""Every endpoint the sandbox serves, called through both clients (blocking and asyncio)
-against it: each succeeds with the docs' kind of request, and each answers a wrong API key
-with the documented 401 ``400-1`` as ``IPPanelAuthError``. The sandbox's journal says which
-routes were reached, so an endpoint without a client method fails here by name."""
+"""Every endpoint the sandbox serves, called through both clients (blocking and asyncio, each
+as its hook builds it from a connection): each succeeds with the docs' kind of request, and
+each answers a wrong API key with the documented 401 ``400-1`` as ``IPPanelAuthError``. The
+sandbox's journal says which routes were reached, so an endpoint no client method reaches
+fails here by name."""
 
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from airflow_support import set_connection
 from client_operations import ARGUMENTS
 from client_support import SANDBOX_API_KEY, SANDBOX_PASSWORD, SENDER, SandboxAdmin
 from ippanel_provider.client import (
-    AsyncIPPanelClient,
     CountryTarget,
-    Credentials,
     GeoTarget,
     IPPanelAuthError,
-    IPPanelClient,
     JobTarget,
     OperatorRange,
     OperatorWindow,
@@ -29,35 +29,39 @@ from ippanel_provider.client import (
     PostalCodeTarget,
 )
 from ippanel_provider.client.api import IPPanelApi, first_request
+from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
 
 NOT_CALLED = {
     ("POST", "/api/patterns/normal"): "create_pattern uses the endpoint line's /api/user/pattern",
-    (
-        "GET",
-        "/api/report/by_bulk",
-    ): "bulk_report reads the same row at the spec's POST by_bulk/{id}",
+    ("GET", "/api/report/by_bulk"): "bulk_report reads that row at the spec's POST by_bulk/{id}",
     ("GET", "/api/send/webservice"): "the URL form puts the API key in the URL; send_sms is it",
 }
 """Routes the clients deliberately reach another way (the docs' second spelling of a route)."""
 
-Make = Callable[..., Any]
+Make = Callable[..., Awaitable[Any]]
 
 
 @pytest.fixture(params=["sync", "async"])
-def make(request: pytest.FixtureRequest, client_sandbox: SandboxAdmin) -> Iterator[Make]:
-    """Builds clients of one transport against the sandbox; closes them afterwards."""
-    kind = IPPanelClient if request.param == "sync" else AsyncIPPanelClient
-    made: list[Any] = []
+def make(
+    request: pytest.FixtureRequest, client_sandbox: SandboxAdmin, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Make]:
+    """Builds clients as a task gets them: an ``ippanel`` connection to the sandbox, read by
+    the hook of one transport (``IPPanelHook`` or ``IPPanelAsyncHook``)."""
+    hooks: list[IPPanelHook] = []
+    ids = itertools.count()
 
-    def build(**settings: Any) -> Any:
-        settings.setdefault("api_key", None if "credentials" in settings else SANDBOX_API_KEY)
-        made.append(kind(client_sandbox.url, default_sender=SENDER, **settings))
-        return made[-1]
+    async def build(*, password: str = SANDBOX_API_KEY, login: str | None = None) -> Any:
+        conn_id = f"ippanel_every_{next(ids)}"
+        fields = {"host": client_sandbox.url, "login": login, "password": password}
+        set_connection(monkeypatch, conn_id, **fields, extra={"sender": SENDER})
+        if request.param == "async":
+            return await IPPanelAsyncHook(conn_id).get_conn()
+        hooks.append(IPPanelHook(conn_id))
+        return hooks[-1].get_conn()
 
     yield build
-    for client in made:
-        if isinstance(client, IPPanelClient):
-            client.close()
+    for hook in hooks:
+        hook.close()
 
 
 async def settle(value: Any) -> Any:
@@ -95,7 +99,7 @@ def reached(admin: SandboxAdmin, statuses: range) -> set[tuple[str, str]]:
 
 async def walk(make: Make, admin: SandboxAdmin, tmp_path: Path) -> None:
     """One call of every client operation that reaches an endpoint, each checked."""
-    c = make()
+    c = await make()
     s = settle
     assert await s(c.get_credit()) > 0
     assert (await s(c.check_token())).user_name == "sandbox"
@@ -107,7 +111,7 @@ async def walk(make: Make, admin: SandboxAdmin, tmp_path: Path) -> None:
     assert final.method == "login"
     reset = await s(c.forgot_password("sandbox", "+989120000100"))
     await s(c.change_password_by_token(reset, admin.otp("sandbox"), "changed-password-1"))
-    with_token = make(credentials=Credentials("sandbox", "changed-password-1"))
+    with_token = await make(login="sandbox", password="changed-password-1")
     assert (await s(with_token.check_token())).user_name == "sandbox"
     await s(with_token.logout())
     await close(with_token)
@@ -222,7 +226,7 @@ async def test_every_endpoint_answers_through_the_client(
 async def test_every_operation_answers_a_wrong_key_with_the_documented_401(
     make: Make, client_sandbox: SandboxAdmin, tmp_path: Path
 ) -> None:
-    client = make(api_key="not-a-real-key")
+    client = await make(password="not-a-real-key")
     for name, (args, kwargs) in ARGUMENTS.items():
         if name == "export_phonebook":
             args = (1, tmp_path / "never.csv")
