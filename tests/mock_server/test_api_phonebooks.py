@@ -72,6 +72,16 @@ async def test_options_full_cycle(api: Api) -> None:
     assert body["meta"]["errors"] == {"type": ["مقدار انتخاب شده برای type معتبر نیست"]}
 
 
+async def test_option_delete_reads_the_field_its_example_sends(api: Api) -> None:
+    """The docs' example sends `listOptions`, their parameter table names `listNumbers` (copied
+    from the numbers' delete): the sandbox reads `listOptions` and names it when it is missing."""
+    option = await new_option(api)
+    meta = await done(api, "POST", "/api/phonebooks/options/delete-list", 422,
+                      json={"listNumbers": [option]})  # fmt: skip
+    assert meta["errors"] == {"listOptions": ["تکمیل گزینه listOptions الزامی است"]}
+    assert [o["id"] for o in await options(api)] == [option]
+
+
 async def test_phonebooks_full_cycle(api: Api) -> None:
     birthday = await new_option(api)
     wanted = {"title": "تست", "options": [str(birthday)]}

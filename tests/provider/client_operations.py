@@ -21,7 +21,7 @@ ARGUMENTS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "send_sms": ((["09121234567"], "hello"), {"sender": SENDER}),
     "send_peer_to_peer": (([(["09121234567"], "hi")],), {"sender": SENDER}),
     "send_peer_to_peer_file": (([("09121234567", "hi")],), {"sender": SENDER}),
-    "send_postal_code": (("hello", [{"postal_code": 1234567890}]), {"sender": SENDER}),
+    "send_postal_code": (("hello", [{"postal_code": 14167}]), {"sender": SENDER}),
     "send_pattern": (("code", "09121234567", {"name": "x"}), {"sender": SENDER}),
     "send_votp": (("1234", "09121234567"), {}),
     "cancel_scheduled": ((5,), {}),
