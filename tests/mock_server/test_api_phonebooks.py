@@ -244,6 +244,14 @@ async def test_export_and_sample_requests_answer_as_documented(api: Api) -> None
     await done(api, "GET", f"/api/phonebooks/{book}/export", 401, key="wrong")
 
 
+async def test_an_export_by_filters_never_reaches_another_users_phonebook(api: Api) -> None:
+    book = await new_phonebook(api, "mine")
+    for params in ({"phonebook_id": str(book)}, {"phonebook_title": "mine"}, {}):
+        await done(api, "GET", "/api/phonebooks/numbers/contact-list/export", params=params,
+                   key=SMS_API_KEY)  # fmt: skip
+    assert (await phonebooks(api))[0]["export_status"] is None
+
+
 async def test_admin_lists_every_users_phonebooks(api: Api) -> None:
     mine = await new_phonebook(api, "mine")
     await api.call("phonebook", "POST", "/api/phonebooks", json={"title": "theirs"},
