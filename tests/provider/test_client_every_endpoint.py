@@ -227,7 +227,12 @@ async def test_every_operation_answers_a_wrong_key_with_the_documented_401(
     make: Make, client_sandbox: SandboxAdmin, tmp_path: Path
 ) -> None:
     client = await make(password="not-a-real-key")
-    for name, (args, kwargs) in ARGUMENTS.items():
+    other_banks = [
+        ("bank_provinces", ((), {"bank": "country"})),
+        ("bank_counties", ((89,), {"bank": "geolocation"})),
+        ("bank_cities", ((212,), {"bank": "geolocation"})),
+    ]
+    for name, (args, kwargs) in [*ARGUMENTS.items(), *other_banks]:
         if name == "export_phonebook":
             args = (1, tmp_path / "never.csv")
         with pytest.raises(IPPanelAuthError) as refused:
@@ -241,3 +246,6 @@ async def test_every_operation_answers_a_wrong_key_with_the_documented_401(
         assert (entry["method"], entry["path"]) == (request.method, request.path), name
     await close(client)
     assert client_sandbox.messages() == []
+    served = {(method, path) for method, path, _ in route_patterns(client_sandbox)}
+    missing = served - set(NOT_CALLED) - reached(client_sandbox, range(401, 402))
+    assert not missing, f"no client call got the 401 of {sorted(missing)}"
