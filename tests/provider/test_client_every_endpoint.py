@@ -1,13 +1,15 @@
 """Every endpoint the sandbox serves, called through both clients (blocking and asyncio, each
 as its hook builds it from a connection): each succeeds with the docs' kind of request, and
-each answers a wrong API key with the documented 401 ``400-1`` as ``IPPanelAuthError``. The
-sandbox's journal says which routes were reached, so an endpoint no client method reaches
-fails here by name."""
+each answers a wrong API key with the documented 401 ``400-1`` as ``IPPanelAuthError``; every
+other documented refusal a call can meet reaches the caller with the docs' example status,
+code, Persian message and field errors. The sandbox's journal says which routes were reached,
+so an endpoint no client method reaches fails here by name."""
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,8 @@ from ippanel_provider.client import (
     CountryTarget,
     GeoTarget,
     IPPanelAuthError,
+    IPPanelNotFoundError,
+    IPPanelValidationError,
     JobTarget,
     OperatorRange,
     OperatorWindow,
@@ -249,3 +253,60 @@ async def test_every_operation_answers_a_wrong_key_with_the_documented_401(
     served = {(method, path) for method, path, _ in route_patterns(client_sandbox)}
     missing = served - set(NOT_CALLED) - reached(client_sandbox, range(401, 402))
     assert not missing, f"no client call got the 401 of {sorted(missing)}"
+
+
+EXAMPLES = Path(__file__).parents[2] / "fixtures" / "spec_examples"
+DOCUMENTED_REFUSALS: dict[str, Callable[[Any], Any]] = {
+    "login__login_api__validation_error": lambda c: c.login("sandbox", ""),
+    "confirm_otp__confirm_otp_login__validation_error": lambda c: c.confirm_otp("token", ""),
+    "forgot_password__forgot_password__validation_error": (
+        lambda c: c.forgot_password("", "+989120000100")
+    ),
+    "change_password_by_token__forgot_password__validation_error": (
+        lambda c: c.change_password_by_token("token", "123456", "")
+    ),
+    "done__assign_number__invalid_request_2": lambda c: c.assign_line("+983000505", "sandbox-ga"),
+    "done__unassign_number__invalid_request_2": lambda c: c.unassign_line("+983000505", "lineless"),
+    "done__delete_pattern__pattern_not_found": lambda c: c.delete_pattern("zcxxc465465zxc"),
+    "report_new_list__outbox_report__validation_error": (
+        lambda c: c.outbox_report(filters={"state_id": 12})
+    ),
+    "cancel__cancel_scheduled_message__validation_error": lambda c: c.cancel_scheduled(1199999999),
+    "bank_places__get_counties__invalid_request": lambda c: c.bank_counties(1),
+    "bank_places__get_counties__invalid_request_2": lambda c: c.bank_counties(
+        1, bank="geolocation"
+    ),
+    "bank_places__get_cities__invalid_request": lambda c: c.bank_cities(1),
+    "bank_places__get_cities__invalid_request_2": lambda c: c.bank_cities(1, bank="geolocation"),
+    "bank_counts__get_recipients_count__invalid_request": lambda c: c.country_counts(
+        89, county_id=1
+    ),
+    "bank_counts__get_recipients_count__invalid_request_2": (
+        lambda c: c.geolocation_counts(89, county_id=1)
+    ),
+    "bank_counts__get_recipients_count__invalid_request_3": lambda c: c.job_counts(99),
+    "job_subcategories__get_jobs_categories__invalid_request": lambda c: c.job_subcategories(99),
+}
+"""The docs' refusals (besides the 401) a client call can meet, by the docs' example answer."""
+
+
+async def test_each_documented_refusal_reaches_the_caller_as_the_docs_show_it(
+    make: Make, client_sandbox: SandboxAdmin
+) -> None:
+    client_sandbox.http.post(
+        f"{client_sandbox.url}/__sandbox/users",
+        json={"username": "lineless", "mobile": "09121110000", "senders": []},
+        timeout=10,
+    ).raise_for_status()
+    client = await make()
+    for stem, call in DOCUMENTED_REFUSALS.items():
+        example = json.loads((EXAMPLES / f"{stem}.json").read_text("utf-8"))
+        meta = example["body"]["meta"]
+        kind = IPPanelNotFoundError if example["status"] == 404 else IPPanelValidationError
+        with pytest.raises(kind) as refused:
+            await settle(call(client))
+        error = refused.value
+        assert (error.http_status, error.message_code) == (example["status"], meta["message_code"])
+        assert (error.message, error.errors) == (meta["message"], meta["errors"]), stem
+    await close(client)
+    assert client_sandbox.messages() == []
