@@ -35,22 +35,24 @@ def postal_audience(
     """National numbers [start, start+size) of the seeded audience living in a postal code; a
     window past the audience's end yields only the people who exist (possibly none). With
     ``white`` (``bank: white``) the window is of the people left once the blacklisted (the
-    magic numbers ending 0004) are out, as the banks' filters do."""
+    magic numbers ending 0004) are out, as the banks' filters do. Draws only as far as the
+    window reaches."""
     if start < 0 or size < 0:
         raise ValueError("start and size must not be negative")
-    if white and size:
-        everyone = postal_audience(seed, postal_code, operator, 0, MAX_AUDIENCE)
-        kept = array("q", (n for n in everyone if magic_final_status(n) != BLACKLISTED))
-        return kept[start : start + size]
-    stop = min(start + size, MAX_AUDIENCE)
     rng = random.Random(f"{seed}:{postal_code}:{operator}")
     prefixes = AUDIENCE_PREFIXES[operator]
     numbers = array("q")
-    for index in range(stop):
+    kept = 0
+    for _ in range(MAX_AUDIENCE):
+        if kept >= start + size:
+            break
         prefix = prefixes[rng.randrange(len(prefixes))]
         national = prefix * 10_000_000 + rng.randrange(10_000_000)
-        if index >= start:
+        if white and magic_final_status(national) == BLACKLISTED:
+            continue
+        if kept >= start:
             numbers.append(national)
+        kept += 1
     return numbers
 
 
