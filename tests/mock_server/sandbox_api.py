@@ -5,11 +5,13 @@ conftest pytest imported last)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from ippanel_mock import SandboxBackend
+from ippanel_mock import SandboxBackend, SandboxConfig, create_app
+from ippanel_mock.http.operations import OPERATIONS
 from ippanel_mock.http.validation import load_schema
 from ippanel_mock.models.users import User
 from jsonschema import Draft202012Validator
@@ -28,11 +30,21 @@ def _sibling(uri: str) -> Resource[Any]:
 RESPONSE_SCHEMAS: Registry[Any] = Registry(retrieve=_sibling)  # type: ignore[call-arg]
 
 
+@cache
+def declared_error_schemas() -> dict[str, str]:
+    """Route (response schema) name -> the schema its refusals declare, where not the family's."""
+    operations = create_app(SandboxConfig())[OPERATIONS]
+    return {
+        op.response: op.error_response for op in operations if op.response and op.error_response
+    }
+
+
 def assert_matches_schema(
     route_name: str, status: int, body: Any, *, error_schema: str = "error"
 ) -> None:
     """A 2xx body must match the route's response schema; any other the error envelope (or the
-    admin API's `{"error"}`)."""
+    admin API's `{"error"}`), or the error schema the route declares."""
+    error_schema = declared_error_schemas().get(route_name, error_schema)
     name = route_name if 200 <= status < 300 else error_schema
     if name not in _validators:
         schema = load_schema("responses", name)

@@ -72,6 +72,16 @@ async def test_options_full_cycle(api: Api) -> None:
     assert body["meta"]["errors"] == {"type": ["مقدار انتخاب شده برای type معتبر نیست"]}
 
 
+async def test_option_delete_reads_the_field_its_example_sends(api: Api) -> None:
+    """The docs' example sends `listOptions`, their parameter table names `listNumbers` (copied
+    from the numbers' delete): the sandbox reads `listOptions` and names it when it is missing."""
+    option = await new_option(api)
+    meta = await done(api, "POST", "/api/phonebooks/options/delete-list", 422,
+                      json={"listNumbers": [option]})  # fmt: skip
+    assert meta["errors"] == {"listOptions": ["تکمیل گزینه listOptions الزامی است"]}
+    assert [o["id"] for o in await options(api)] == [option]
+
+
 async def test_phonebooks_full_cycle(api: Api) -> None:
     birthday = await new_option(api)
     wanted = {"title": "تست", "options": [str(birthday)]}
@@ -232,6 +242,14 @@ async def test_export_and_sample_requests_answer_as_documented(api: Api) -> None
     await done(api, "GET", "/api/phonebooks/123/export", 404)
     await done(api, "GET", "/api/phonebooks/123/import/get-sample", 404)
     await done(api, "GET", f"/api/phonebooks/{book}/export", 401, key="wrong")
+
+
+async def test_an_export_by_filters_never_reaches_another_users_phonebook(api: Api) -> None:
+    book = await new_phonebook(api, "mine")
+    for params in ({"phonebook_id": str(book)}, {"phonebook_title": "mine"}, {}):
+        await done(api, "GET", "/api/phonebooks/numbers/contact-list/export", params=params,
+                   key=SMS_API_KEY)  # fmt: skip
+    assert (await phonebooks(api))[0]["export_status"] is None
 
 
 async def test_admin_lists_every_users_phonebooks(api: Api) -> None:

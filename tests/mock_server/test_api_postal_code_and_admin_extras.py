@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from ippanel_mock import SandboxBackend, SandboxConfig
 from ippanel_mock.models.history import MAX_AUDIENCE, postal_audience
-from ippanel_mock.models.phones import operator_of
+from ippanel_mock.models.phones import magic_final_status, operator_of
 from sandbox_support import PASSWORD
 
 if TYPE_CHECKING:
@@ -121,3 +122,39 @@ async def test_postal_code_window_given_as_integral_floats(api: Api) -> None:
     assert await all_recipients(api, bulk) == [
         f"+98{n}" for n in postal_audience(0, 131, "mci", 2, 3)
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("postal_code", 1416753955), ("postal_code", 7), ("postal_code", "131456"),
+     ("age_from", 1299), ("age_to", 1411)],
+)  # fmt: skip
+async def test_postal_code_fields_outside_the_documented_range_are_refused(
+    api: Api, field: str, value: int | str
+) -> None:
+    """The docs: a postal code of 2 to 5 digits (a ten-digit one is a whole address), birth
+    years between 1300 and 1410. Refused as IPPanel refuses, nothing sent."""
+    body = postal_blocks(131, mci=(0, 1))
+    body["params"][0][field] = value
+    status, answer = await api.send(body)
+    assert (status, answer["meta"]["message_code"]) == (422, "400-2")
+    assert list(answer["meta"]["errors"]) == [f"params.0.{field}"]
+    assert api.backend.messages.latest() is None
+
+
+async def test_postal_code_bank_white_leaves_the_blacklisted_out(api: Api) -> None:
+    """`bank: white` (the docs: no blacklisted numbers) takes its window from the people left
+    once the blacklisted are out, as the banks' filters do; `all` keeps them."""
+    code, at = next(
+        (code, index)
+        for code in range(10, 100)
+        for index, n in enumerate(postal_audience(0, code, "other", 0, MAX_AUDIENCE))
+        if magic_final_status(n) == 4
+    )
+    everyone = postal_audience(0, code, "other", 0, MAX_AUDIENCE)
+    body = postal_blocks(code, other=(at, 2))
+    [kept] = await api.send_ids(body)
+    assert await all_recipients(api, kept) == [f"+98{n}" for n in everyone[at : at + 2]]
+    body["params"][0]["bank"] = "white"
+    [white] = await api.send_ids(body)
+    assert await all_recipients(api, white) == [f"+98{n}" for n in everyone[at + 1 : at + 3]]

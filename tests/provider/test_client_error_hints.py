@@ -61,6 +61,20 @@ def test_unknown_bulk_is_404_1_in_english(client_sandbox: SandboxAdmin) -> None:
     assert "in English: not found" in str(info.value)
 
 
+def test_cancel_of_an_unknown_bulk_is_not_found_in_english(client_sandbox: SandboxAdmin) -> None:
+    """The docs' cancel answers an unknown bulk with HTTP 404 but message_code 400-1: the
+    English says not found, not bad credentials."""
+    with (
+        IPPanelClient(client_sandbox.url, api_key=SANDBOX_API_KEY) as client,
+        pytest.raises(IPPanelNotFoundError) as info,
+    ):
+        client.cancel_scheduled(1199999999)
+    assert (info.value.http_status, info.value.message_code) == (404, "400-1")
+    assert info.value.message == "پیام مورد نظر یافت نشد"
+    assert "in English: not found: the object does not exist for this account" in str(info.value)
+    assert "credentials" not in str(info.value)
+
+
 def test_invalid_report_state_is_400_31_in_english(client_sandbox: SandboxAdmin) -> None:
     with (
         IPPanelClient(client_sandbox.url, api_key=SANDBOX_API_KEY, default_sender=SENDER) as c,

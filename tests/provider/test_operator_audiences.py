@@ -94,7 +94,7 @@ def test_keyword_operator_fills_rows_from_an_upstream_query(sandbox: ThreadedSan
         (IPPanelSendJobOperator(task_id="j", message="m", targets={"main_category_id": 1}),
          "targets must be a list"),
         (IPPanelSendPostalCodeOperator(task_id="p", message="m",
-                                       targets={"postal_code": 1416753955}),
+                                       targets={"postal_code": 14167}),
          "targets must be a list of targets, got dict"),
         (IPPanelSendFileOperator(task_id="f", source=["09121234567", "0912"], message="m"),
          "#2: '0912'"),
@@ -156,7 +156,7 @@ JOB = [{"main_category_id": 1, "operator": [{"id": 1, "size": 2}]}]
         lambda: IPPanelSendKeywordOperator(task_id="k", source=[["09121234567", "x"]],
                                            message="{ex_B}"),
         lambda: IPPanelSendPostalCodeOperator(
-            task_id="p", message="m", targets=[{"postal_code": 1416753955,
+            task_id="p", message="m", targets=[{"postal_code": 14167,
                                                 "mci": {"start": 0, "size": 2}}]),
     ],
     ids=["job", "file", "keyword", "postal_code"],

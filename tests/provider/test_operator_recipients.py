@@ -117,7 +117,7 @@ def test_postal_code_extra_recipients_are_deduplicated(sandbox: ThreadedSandbox)
     op = IPPanelSendPostalCodeOperator(
         task_id="send",
         message="hello",
-        targets=[{"postal_code": 1234567890, "mci": {"start": 0, "size": 1}}],
+        targets=[{"postal_code": 14167, "mci": {"start": 0, "size": 1}}],
         other_recipients=SAME_PERSON,
     )
     ids = op.execute(task_context())

@@ -212,7 +212,7 @@ def test_postal_code_reaches_the_audience_and_extra_numbers(sandbox: ThreadedSan
     op = IPPanelSendPostalCodeOperator(
         task_id="postal",
         message="local news",
-        targets=[{"postal_code": 1416753955, "mci": {"start": 0, "size": 3}}],
+        targets=[{"postal_code": 14167, "mci": {"start": 0, "size": 3}}],
         other_recipients="09351234567",
     )
     ids = op.execute(task_context())

@@ -14,7 +14,9 @@ from ippanel_mock.http.operations import Call, CallHandler, Operations
 routes = Operations("public")
 
 
-def credentials_step(name: str, summary: str) -> Callable[[CallHandler], CallHandler]:
+def credentials_step(
+    name: str, summary: str, *, error_response: str | None = None
+) -> Callable[[CallHandler], CallHandler]:
     """A step of logging in or resetting a password: no caller yet, a body, 401 when refused."""
     return routes.post(
         f"/api/acl/auth/{name}",
@@ -23,6 +25,7 @@ def credentials_step(name: str, summary: str) -> Callable[[CallHandler], CallHan
         response=name,
         statuses=(401,),
         auth=False,
+        error_response=error_response,
     )
 
 
@@ -32,7 +35,7 @@ def _or_401(value: Any) -> Any:
     return value
 
 
-@credentials_step("login", "Log in with username and password")
+@credentials_step("login", "Log in with username and password", error_response="login_error")
 async def login(call: Call) -> web.Response:
     result = _or_401(call.backend.users.login(call.body["username"], call.body["password"]))
     return ok({"method": result.method, "token": result.token})

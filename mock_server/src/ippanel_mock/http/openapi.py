@@ -80,7 +80,7 @@ def media_types(response: str) -> list[str]:
 
 def describe(op: Operation, components: Components) -> dict[str, Any]:
     public = op.family == "public"
-    error_schema = components.response("error" if public else "admin_error")
+    error_schema = components.response(op.error_response or ("error" if public else "admin_error"))
     responses: dict[str, Any] = {}
     if op.response is not None:
         ref = components.response(op.response)

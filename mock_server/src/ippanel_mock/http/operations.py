@@ -97,6 +97,8 @@ class Operation:
     """Statuses the route answers by itself (documented as this family's errors)."""
     auth: bool = True
     """Public: an API key or token in Authorization. Admin: the admin token, when configured."""
+    error_response: str | None = None
+    """The response schema of its refusals when not the family's own (`error`, `admin_error`)."""
     operation_id: str | None = None
     endpoint: Callable[[web.Request], Awaitable[web.StreamResponse]] = field(init=False)
 

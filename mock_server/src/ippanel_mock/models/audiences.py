@@ -15,7 +15,7 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ippanel_mock.models.history import AUDIENCE_PREFIXES
+from ippanel_mock.models.history import AUDIENCE_PREFIXES, BLACKLISTED
 from ippanel_mock.models.phones import Operator, magic_final_status
 
 MAX_PEOPLE = 10_000
@@ -32,7 +32,6 @@ SIZES: dict[str, tuple[int, int]] = {
 OTHER_SHARE = 10
 BIRTH_YEARS = (1300, 1410)
 GENDERS: dict[int, str] = {1: "مرد", 2: "زن", 3: "سازمانی- حقوقی"}
-BLACKLISTED = 4
 OPERATOR_IDS: dict[int, Operator] = {1: "mci", 2: "irancell", 13: "other"}
 """The operator ids of the job and geolocation sends."""
 

@@ -7,7 +7,7 @@ import random
 from array import array
 from typing import TYPE_CHECKING
 
-from ippanel_mock.models.phones import Operator
+from ippanel_mock.models.phones import Operator, magic_final_status
 
 if TYPE_CHECKING:
     from ippanel_mock.models.outbox import Outbox
@@ -22,27 +22,37 @@ AUDIENCE_PREFIXES: dict[Operator, tuple[int, ...]] = {
 MAX_AUDIENCE = 10_000
 """People per postal code and operator. With at most 30 targets a send draws at most
 30 × 3 × 10,000 = 900,000 recipients, so the JSON Schema alone bounds a postal-code send."""
+BLACKLISTED = 4
+"""The final `message_status` of a blacklisted number (a magic number ending 0004)."""
 
 HISTORY_DAYS = 30
 HISTORY_TYPES = ("webservice", "normal", "peer_to_peer", "pattern", "postal_code")
 
 
 def postal_audience(
-    seed: int, postal_code: int, operator: Operator, start: int, size: int
+    seed: int, postal_code: int, operator: Operator, start: int, size: int, *, white: bool = False
 ) -> array:
     """National numbers [start, start+size) of the seeded audience living in a postal code; a
-    window past the audience's end yields only the people who exist (possibly none)."""
+    window past the audience's end yields only the people who exist (possibly none). With
+    ``white`` (``bank: white``) the window is of the people left once the blacklisted (the
+    magic numbers ending 0004) are out, as the banks' filters do. Draws only as far as the
+    window reaches."""
     if start < 0 or size < 0:
         raise ValueError("start and size must not be negative")
-    stop = min(start + size, MAX_AUDIENCE)
     rng = random.Random(f"{seed}:{postal_code}:{operator}")
     prefixes = AUDIENCE_PREFIXES[operator]
     numbers = array("q")
-    for index in range(stop):
+    kept = 0
+    for _ in range(MAX_AUDIENCE):
+        if kept >= start + size:
+            break
         prefix = prefixes[rng.randrange(len(prefixes))]
         national = prefix * 10_000_000 + rng.randrange(10_000_000)
-        if index >= start:
+        if white and magic_final_status(national) == BLACKLISTED:
+            continue
+        if kept >= start:
             numbers.append(national)
+        kept += 1
     return numbers
 
 

@@ -132,6 +132,7 @@ def plan_postal_code(body: Mapping[str, Any], context: SendContext) -> list[Bulk
                     operator,
                     int(block["start"]),  # JSON Schema integers include 76.0
                     int(block["size"]),
+                    white=target.get("bank") == "white",
                 )
             )
     numbers.extend(normalize_all(body.get("other_recipients", []), "other_recipients", errors))

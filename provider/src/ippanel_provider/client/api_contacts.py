@@ -1,5 +1,6 @@
 """Operations on the numbers (contacts) in an account's phonebooks, declared once (no I/O
-here): list, show, store, update, delete, import and export.
+here): list, show, store, update, delete, import and export, and the requests for IPPanel's
+own export and import sample.
 
 A mixin of :class:`~ippanel_provider.client.api.IPPanelApi`. Large books never sit in memory
 twice: storing, deleting and importing go out in requests of a bounded size, each built as the
@@ -347,3 +348,37 @@ class ContactsApi:
         book = checked_id(phonebook_id, "phonebook_id")
         path = f"/api/phonebooks/{book}/export"
         yield read("GET", path, decode_nothing, f"export phonebook {book}")
+
+    @operation
+    def request_contacts_export(
+        self,
+        *,
+        phonebook_id: int | None = None,
+        number: str | None = None,
+        phonebook_title: str | None = None,
+        created_since: int | None = None,
+    ) -> Operation[None]:
+        """Ask IPPanel to prepare its export of the numbers these filters select, across the
+        account's phonebooks (delivered in its panel, like :meth:`request_phonebook_export`).
+
+        :param phonebook_id: (int or None, default None) only this phonebook's numbers.
+        :param number: (str or None, default None) only this number (any common form).
+        :param phonebook_title: (str or None, default None) only phonebooks whose title
+            contains it.
+        :param created_since: (int or None, default None) unix seconds: only numbers added
+            at or after it.
+        """
+        filters = contact_filters(phonebook_id, number, phonebook_title, created_since)
+        path = "/api/phonebooks/numbers/contact-list/export"
+        yield read("GET", path, decode_nothing, "export phonebook numbers", params=filters)
+
+    @operation
+    def request_import_sample(self, phonebook_id: int) -> Operation[None]:
+        """Ask IPPanel for the sample import file of a phonebook (delivered in its panel;
+        :meth:`import_contacts` writes the files it uploads itself).
+
+        :param phonebook_id: (int) the phonebook's id.
+        """
+        book = checked_id(phonebook_id, "phonebook_id")
+        path = f"/api/phonebooks/{book}/import/get-sample"
+        yield read("GET", path, decode_nothing, f"import sample of phonebook {book}")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 MESSAGE_CODE_HINTS: dict[str, str] = {
     "400-1": "the request was refused: bad credentials or token (HTTP 401), "
-    "or a business rule of the account (HTTP 400)",
+    "a business rule of the account (HTTP 400), or nothing found (HTTP 404)",
     "400-2": "the input failed validation; the fields below say what is wrong",
     "400-31": "the report filter's state_id is not a known outbox state",
     "404-1": "not found: the object does not exist for this account",
@@ -26,13 +26,15 @@ def message_code_hint(http_status: int, message_code: str | None) -> str | None:
     """A short English explanation of ``message_code``, or None for an undocumented code.
 
     :param http_status: the HTTP status of the answer; ``400-1`` means bad credentials under
-        401 and a refused business rule under 400.
+        401, a refused business rule under 400 and not found under 404 (the cancel endpoint).
     :param message_code: ``meta.message_code`` of the answer, e.g. ``"400-2"``.
     """
     if message_code == "400-1" and http_status == 401:
         return AUTH_HINT_401
     if message_code == "400-1" and http_status == 400:
         return "refused by a business rule of the account or the API"
+    if message_code == "400-1" and http_status == 404:
+        return MESSAGE_CODE_HINTS["404-1"]
     return MESSAGE_CODE_HINTS.get(message_code or "")
 
 

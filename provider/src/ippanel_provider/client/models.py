@@ -151,7 +151,7 @@ class PostalCodeTarget:
     """One postal-code audience: how many numbers to take per operator."""
 
     postal_code: int
-    """The 10-digit postal code of the area."""
+    """The area: the first 2 to 5 digits of its postal codes, e.g. 131."""
     mci: OperatorRange = OperatorRange()
     """Which numbers of the MCI audience to take."""
     irancell: OperatorRange = OperatorRange()
@@ -163,9 +163,9 @@ class PostalCodeTarget:
     gender: int = 0
     """0 everyone, 1 men, 2 women."""
     age_from: int | None = None
-    """Lowest birth year, or None for no bound."""
+    """Lowest birth year (Solar Hijri, 1300-1410), or None for no bound."""
     age_to: int | None = None
-    """Highest birth year, or None for no bound."""
+    """Highest birth year (Solar Hijri, 1300-1410), or None for no bound."""
 
     def to_json(self) -> dict[str, Any]:
         """The target as ``POST /api/send`` takes it."""

@@ -265,7 +265,7 @@ class IPPanelSendPostalCodeOperator(_AudienceSendOperator):
     """Send one message to postal-code audiences (plus optional extra numbers).
 
     :param message: the text (templated).
-    :param targets: ``[{"postal_code": 1234567890, "mci": {"start": 0, "size": 10}, ...}]``
+    :param targets: ``[{"postal_code": 14167, "mci": {"start": 0, "size": 10}, ...}]``
         (templated): per target and operator (``mci``, ``irancell``, ``other``) a window of
         that audience; at most 30 targets.
     :param other_recipients: extra numbers that also get the message (templated).
