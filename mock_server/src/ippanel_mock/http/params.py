@@ -70,8 +70,8 @@ class Param:
     def bounds(self) -> str:
         low, high = self.schema.get("minimum"), self.schema.get("maximum")
         if high is None:
-            return f">= {low:g}"
-        return f"from {low:g} to {high:g}"
+            return f">= {plain(low)}"
+        return f"from {plain(low)} to {plain(high)}"
 
     def document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -85,6 +85,11 @@ class Param:
         if self.description:
             doc["description"] = self.description
         return doc
+
+
+def plain(number: float) -> str:
+    """A bound as a person writes it: 1000000, not 1e+06; 0.5 stays 0.5."""
+    return str(int(number)) if float(number).is_integer() else repr(number)
 
 
 def query(name: str, schema: Mapping[str, Any], description: str = "", **kw: Any) -> Param:
