@@ -71,6 +71,8 @@ class Param:
         low, high = self.schema.get("minimum"), self.schema.get("maximum")
         if high is None:
             return f">= {plain(low)}"
+        if low is None:
+            return f"<= {plain(high)}"
         return f"from {plain(low)} to {plain(high)}"
 
     def document(self) -> dict[str, Any]:
@@ -87,9 +89,11 @@ class Param:
         return doc
 
 
-def plain(number: float) -> str:
+def plain(number: float | None) -> str:
     """A bound as a person writes it: 1000000, not 1e+06; 0.5 stays 0.5."""
-    return str(int(number)) if float(number).is_integer() else repr(number)
+    if number is None or not float(number).is_integer():
+        return repr(number)
+    return str(int(number))
 
 
 def query(name: str, schema: Mapping[str, Any], description: str = "", **kw: Any) -> Param:
