@@ -48,6 +48,25 @@ DEPLOYMENTS = deployments(os.environ.get(AIRFLOW_VARIABLE, ""))
 SANDBOX_ADMIN_TOKEN = "cluster-admin-token"
 
 
+ONE_DEPLOYMENT_MODULES = {"test_connection_form.py"}
+"""Modules about the api-server alone: run on the locked Airflow's LocalExecutor deployment."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (not skip) the other deployments' items of ONE_DEPLOYMENT_MODULES."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        deployment = callspec.params.get("scenario") if callspec else None
+        if item.path.name in ONE_DEPLOYMENT_MODULES and deployment != (LOCKED, "LocalExecutor"):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def cluster_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cluster")
@@ -119,6 +138,8 @@ def scenario(
             env={
                 "AIRFLOW_CONN_IPPANEL_DEFAULT": connection(sandbox.url),
                 "IPPANEL_POKE_INTERVAL": "1",
+                # the UI's Test button and `airflow connections test` (test_connection_form.py)
+                "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "IPPANEL_REPORT_DIR": str(report_dirs[SCHEDULE]),
             },
         )

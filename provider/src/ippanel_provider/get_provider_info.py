@@ -57,8 +57,9 @@ CONNECTION_FIELDS: dict[str, dict[str, Any]] = {
         "schema": {"type": ["string", "null"], "examples": ["http://proxy.example:3128"]},
     },
 }
-"""The form's extra fields. Airflow 3.2+ shows a string field's ``examples`` as a suggestion
-list (its placeholder); 3.0/3.1 show the description, where the example is repeated."""
+"""The form's extra fields. Airflow 3.2+ offers a string field's ``examples`` as suggestions
+while typing (a datalist; it allows no placeholder of our own there), so each description
+repeats the example (3.0/3.1 show the description too)."""
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden-fields": ["schema", "port"],
