@@ -7,21 +7,18 @@ wtforms, checked without a browser in ``tests/provider/test_connection_form_vers
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import airflow_matrix
 import pytest
+from browser_support import chromium
 from cluster_scenario import Scenario
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
-from ui_screenshots import LAUNCH_ARGS
+from playwright.sync_api import Browser, Locator, Page, expect
 
 pytestmark = pytest.mark.airflow
 
-CHROMIUM = Path(os.environ.get("IPPANEL_CHROMIUM", "/usr/bin/chromium"))
 CONN_ID = "ippanel_from_the_form"
 API_KEY = "sandbox-api-key"
 SENDER = "+983000505"
@@ -31,12 +28,8 @@ TEXT = "Saved in the connection form"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def signed_in(browser: Browser, scenario: Scenario) -> Page:

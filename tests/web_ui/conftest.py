@@ -6,18 +6,16 @@ and a sandbox reset to its seeded start. A test fails on any error the page logs
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
 from ippanel_mock import SandboxConfig, ThreadedSandbox
-from playwright.sync_api import Browser, Page, sync_playwright
-from ui_screenshots import LAUNCH_ARGS
+from playwright.sync_api import Browser, Page
 from ui_support import DELAY
 
-CHROMIUM = Path(os.environ.get("IPPANEL_CHROMIUM", "/usr/bin/chromium"))
 EXPECTED_ANSWER = re.compile(r"^Failed to load resource: .* status of (400|401|422) ")
 """Chromium logs every 4xx fetch; 400 and 422 (bad input the page shows) and 401 (the token
 prompt's probe) are answers a test asks for."""
@@ -33,12 +31,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")
