@@ -124,13 +124,12 @@ def paginated(items: list[Any], *, page: int, per_page: int, total: int, path: s
 
 
 def paginated_json(
-    items_json: str, count: int, *, page: int, per_page: int, total: int, path: str
+    items_json: bytes, count: int, *, page: int, per_page: int, total: int, path: str
 ) -> web.Response:
-    """paginated() for items already encoded as a JSON array (same bytes, no per-item dicts)."""
+    """paginated() for items already encoded as a JSON array in UTF-8 (same bytes, no per-item
+    dicts)."""
     body_meta = _page_meta(count, page=page, per_page=per_page, total=total, path=path)
-    body = b"".join(
-        (b'{"data":', items_json.encode("utf-8"), b',"meta":', dump_bytes(body_meta), b"}")
-    )
+    body = b"".join((b'{"data":', items_json, b',"meta":', dump_bytes(body_meta), b"}"))
     return web.Response(body=body, status=200, content_type="application/json", charset="utf-8")
 
 

@@ -277,7 +277,7 @@ class SandboxBackend:
         self.messages.capture_many(
             user=bulk.username,
             sender=bulk.sender,
-            recipients=FormattedNumbers(bulk.recipients),
+            recipients=FormattedNumbers(bulk.packed),
             text=bulk.text,
             bulk_id=bulk.id,
             sending_type=bulk.sending_type,
