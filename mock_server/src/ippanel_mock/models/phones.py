@@ -76,16 +76,24 @@ SMALL_BULK = 64
 """Up to this many recipients a plain loop beats counting prefixes (the common API send)."""
 
 
+OPERATOR_BY_PREFIX: dict[int, Operator] = {int(p): op for p, op in OPERATOR_PREFIXES.items()}
+"""operator_of() keyed by national // PREFIX_DIVISOR, for counting without text."""
+
+
 def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
-    """counts[operator][final status]: one C-speed pass per prefix, Python only for 000N numbers."""
+    """counts[operator][final status]: one C-speed pass per prefix, Python only for 000N numbers
+    (national numbers of 10 digits, as stored)."""
     counts = {op: [0] * 5 for op in OPERATORS}
     if len(numbers) <= SMALL_BULK:
+        operator_by_prefix = OPERATOR_BY_PREFIX
         for national in numbers:
-            counts[operator_of(national)][magic_final_status(national)] += 1
+            last4 = national % 10_000
+            row = counts[operator_by_prefix.get(national // PREFIX_DIVISOR, "other")]
+            row[last4 if last4 <= 4 else 2] += 1
         return {op: tuple(row) for op, row in counts.items()}
     by_prefix = Counter(map(PREFIX_DIVISOR.__rfloordiv__, numbers))
     for prefix, count in by_prefix.items():
-        counts[operator_of(prefix * PREFIX_DIVISOR)][2] += count
+        counts[OPERATOR_BY_PREFIX.get(prefix, "other")][2] += count
     for national in numbers:
         if national % 10_000 <= 4:
             row = counts[operator_of(national)]
