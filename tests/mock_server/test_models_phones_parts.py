@@ -8,11 +8,13 @@ import pytest
 from ippanel_mock.models.parts import cost_of, message_parts
 from ippanel_mock.models.phones import (
     SMALL_BULK,
+    FormattedNumbers,
     InvalidRecipient,
     count_by_operator_and_status,
     magic_final_status,
     normalize_recipient,
     operator_of,
+    pack_numbers,
 )
 
 
@@ -96,3 +98,23 @@ def test_small_and_large_bulks_are_counted_alike() -> None:
     large = count_by_operator_and_status(array("q", COUNTED * times))
     assert len(COUNTED) * times > SMALL_BULK
     assert large == {op: tuple(n * times for n in row) for op, row in small.items()}
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 1_000, 1_001, 2_500])
+def test_formatted_view_of_stored_numbers(count: int) -> None:
+    national = [9_120_000_000 + i for i in range(count)]
+    view = FormattedNumbers(pack_numbers(array("q", national)))
+    expected = [f"+98{n}" for n in national]
+    assert len(view) == count
+    assert list(view) == expected
+    assert view[1:] == expected[1:]
+    assert view[::2] == expected[::2]
+    if count:
+        assert (view[0], view[-1]) == (expected[0], expected[-1])
+    with pytest.raises(IndexError):
+        view[count]
+
+
+def test_only_ten_digit_numbers_are_stored() -> None:
+    with pytest.raises(ValueError, match="10 digits"):
+        pack_numbers(array("q", [9121234567, 912123456]))

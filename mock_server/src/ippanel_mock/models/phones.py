@@ -143,7 +143,11 @@ class FormattedNumbers(Sequence[str]):
         return len(self._packed) // NUMBER_WIDTH
 
     def __iter__(self) -> Iterator[str]:
-        return (f"+98{d.decode()}" for d in packed_digits(self._packed, 0, len(self)))
+        packed, width = self._packed, NUMBER_WIDTH
+        if len(packed) > MAX_STRUCT_ITEMS * width:  # lazily: a bulk may hold millions
+            return (f"+98{packed[i : i + width].decode()}" for i in range(0, len(packed), width))
+        text = packed.decode("ascii")
+        return iter(["+98" + text[i : i + width] for i in range(0, len(text), width)])
 
     @overload
     def __getitem__(self, index: int) -> str: ...
