@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -70,3 +71,14 @@ def test_forced_bulk_rows_have_no_status() -> None:
     bulk.final_state = 9
     encoded, _ = recipient_rows_json(bulk, backend.clock.now(), 0, 100)
     assert [row["message_status"] for row in json.loads(encoded)] == [None] * len(NUMBERS)
+
+
+def test_bulk_without_counts_is_rendered_row_by_row() -> None:
+    backend = SandboxBackend(SandboxConfig(delivery_delay=0.0))
+    made = _bulk(backend, "x", NUMBERS)
+    bare = dataclasses.replace(made, counts={})
+    assert not bare.all_delivered
+    now = backend.clock.now() + 1
+    encoded, _ = recipient_rows_json(bare, now, 0, 100)
+    assert json.loads(encoded) == _rows_as_dicts(made, now, 0, 100)
+    assert {row["message_status"] for row in json.loads(encoded)} == {"0", "1", "2", "3", "4"}

@@ -98,8 +98,9 @@ class OutboxBulk:
     @property
     def all_delivered(self) -> bool:
         """Whether every recipient ends delivered (no magic 000N with N other than 2): then
-        every recipient shows the same message_status at any time."""
-        return not any(row[0] or row[1] or row[3] or row[4] for row in self.counts.values())
+        every recipient shows the same message_status at any time. False without counts."""
+        counts = self.counts.values()
+        return bool(counts) and not any(row[0] or row[1] or row[3] or row[4] for row in counts)
 
     def phase(self, now: float) -> Phase:
         if self.final_state is not None:
