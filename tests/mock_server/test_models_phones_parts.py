@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 from ippanel_mock.models.parts import cost_of, message_parts
 from ippanel_mock.models.phones import (
+    SMALL_BULK,
+    FormattedNumbers,
     InvalidRecipient,
+    count_by_operator_and_status,
     magic_final_status,
     normalize_recipient,
     operator_of,
+    pack_numbers,
 )
 
 
@@ -72,3 +78,43 @@ def test_persian_is_billed_at_its_cheaper_tariff() -> None:
     assert fa_cost == 3 * 1330
     assert en_cost == 3 * 3325
     assert cost_of("س" * 71, 2)[2] == 2 * 2 * 1330
+
+
+COUNTED = [9121234567, 9351230000, 9901230001, 9201230003, 9121230004, 9051230002, 9391234567]
+"""mci delivered, irancell 0000, mci 0001, other 0003, mci 0004, irancell 0002, irancell."""
+
+
+def test_counts_by_operator_and_final_status() -> None:
+    assert count_by_operator_and_status(array("q", COUNTED)) == {
+        "mci": (0, 1, 1, 0, 1),
+        "irancell": (1, 0, 2, 0, 0),
+        "other": (0, 0, 0, 1, 0),
+    }
+
+
+def test_small_and_large_bulks_are_counted_alike() -> None:
+    times = SMALL_BULK // len(COUNTED) + 1
+    small = count_by_operator_and_status(array("q", COUNTED))
+    large = count_by_operator_and_status(array("q", COUNTED * times))
+    assert len(COUNTED) * times > SMALL_BULK
+    assert large == {op: tuple(n * times for n in row) for op, row in small.items()}
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 1_000, 1_001, 2_500])
+def test_formatted_view_of_stored_numbers(count: int) -> None:
+    national = [9_120_000_000 + i for i in range(count)]
+    view = FormattedNumbers(pack_numbers(array("q", national)))
+    expected = [f"+98{n}" for n in national]
+    assert len(view) == count
+    assert list(view) == expected
+    assert view[1:] == expected[1:]
+    assert view[::2] == expected[::2]
+    if count:
+        assert (view[0], view[-1]) == (expected[0], expected[-1])
+    with pytest.raises(IndexError):
+        view[count]
+
+
+def test_only_ten_digit_numbers_are_stored() -> None:
+    with pytest.raises(ValueError, match="10 digits"):
+        pack_numbers(array("q", [9121234567, 912123456]))

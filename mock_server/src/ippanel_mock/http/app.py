@@ -59,22 +59,20 @@ def _http_exception_envelope(exc: web.HTTPException) -> web.Response:
     return error(status, f"{status}-1", exc.reason or "")
 
 
-async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Chaos, then the rate limit, then the route; both skipped outright while switched off."""
-    backend = request.app[BACKEND]
-    if backend.chaos.rules or backend.rate_limiter.enabled:
-        return await chaos_middleware(request, partial(ratelimit_middleware, handler=handler))
-    return await handler(request)
-
-
 @web.middleware
 async def envelope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The only middleware: every failure becomes an envelope (500-1, no traceback) and is
-    journaled; chaos and the rate limit run inside it (one layer per request, not three)."""
+    journaled; chaos and the rate limit run inside it only while switched on (one layer per
+    request, not three)."""
     started = time.perf_counter()
+    backend = request.app[BACKEND]
     response: web.StreamResponse
     try:
-        response = await _guarded(request, handler)
+        if backend.chaos.rules or backend.rate_limiter.enabled:
+            guarded = partial(ratelimit_middleware, handler=handler)
+            response = await chaos_middleware(request, guarded)
+        else:
+            response = await handler(request)
     except Refusal as exc:
         response = exc.response()
     except web.HTTPException as exc:
@@ -87,7 +85,6 @@ async def envelope_middleware(request: web.Request, handler: Handler) -> web.Str
         log.exception("unhandled error on %s %s", request.method, request.path)
         response = error(500, "500-1", MSG_SERVER_ERROR)
     if not request.path.startswith(UNJOURNALED_PREFIX):
-        backend = request.app[BACKEND]
         backend.journal.record_request(
             request.method,
             valid_unicode(request.path),

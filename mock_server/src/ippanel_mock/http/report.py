@@ -222,40 +222,40 @@ async def recipients(call: Call) -> web.Response:
     )
 
 
-def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -> tuple[str, int]:
-    """One page of recipient rows as a JSON array, and how many rows it holds.
+def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -> tuple[bytes, int]:
+    """One page of recipient rows as a JSON array (UTF-8), and how many rows it holds.
 
     The same bytes as encoding the dicts {"recipient", "message", "is_readable", "msg_parts",
-    "message_status"} of `bulk.page()`, built from per-request fixed parts: a row's status only
-    depends on the bulk's phase and the number's last four digits (0000-0004 are the magic ones),
-    so a page where every row has the same status is one join over the numbers.
+    "message_status"} of `bulk.page()`, built from per-request fixed parts around the stored
+    digits: a row's status only depends on the bulk's phase and the number's last four digits
+    (0000-0004 are the magic ones), so a page where every row has the same status is one join.
     """
-    phase = bulk.phase(now)
-    tokens = {last4: _status_json(bulk.status_of(last4, phase)) for last4 in range(5)}
-    other = _status_json(bulk.status_of(MAGIC_FREE_NUMBER, phase))
-    head = '{"recipient":"+98'
-    middle = (
-        f'","message":{dump_bytes(bulk.text).decode("utf-8")},"is_readable":true,'
-        f'"msg_parts":"{bulk.parts}","message_status":'
-    )
-    numbers = bulk.recipients[offset : offset + limit]
-    count = len(numbers)
+    digits = bulk.digits(offset, limit)
+    count = len(digits)
     if not count:
-        return "[]", 0
-    uniform = all(token == other for token in tokens.values())
-    if uniform or not any(n % 10_000 in tokens for n in numbers):
-        between = f"{middle}{other}}},{head}"
-        return f"[{head}{between.join(map(str, numbers))}{middle}{other}}}]", count
-    rows = [f"{head}{n}{middle}{tokens.get(n % 10_000, other)}}}" for n in numbers]
-    return f"[{','.join(rows)}]", count
+        return b"[]", 0
+    phase = bulk.phase(now)
+    other = _status_json(bulk.status_of(MAGIC_FREE_NUMBER, phase))
+    head = b'{"recipient":"+98'
+    middle = b"".join(
+        (b'","message":', dump_bytes(bulk.text), b',"is_readable":true,"msg_parts":"',
+         str(bulk.parts).encode(), b'","message_status":')
+    )  # fmt: skip
+    if not bulk.all_delivered:
+        tokens = {b"000%d" % n: _status_json(bulk.status_of(n, phase)) for n in range(5)}
+        if any(token != other for token in tokens.values()):
+            rows = [b"".join((head, d, middle, tokens.get(d[6:], other), b"}")) for d in digits]
+            return b"".join((b"[", b",".join(rows), b"]")), count
+    between = b"".join((middle, other, b"},", head))
+    return b"".join((b"[", head, between.join(digits), middle, other, b"}]")), count
 
 
 MAGIC_FREE_NUMBER = 9_120_000_005
 """A national number whose last four digits are not 0000-0004: its final status is the usual."""
 
 
-def _status_json(status: int | None) -> str:
-    return "null" if status is None else f'"{status}"'
+def _status_json(status: int | None) -> bytes:
+    return b"null" if status is None else b'"%d"' % status
 
 
 def inbox_record(message: ReceivedMessage, seen: bool) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ippanel_mock.http.body import (
     BodyProblem,
     FileForm,
     check_schema,
+    media_type,
     read_bytes,
     read_file_form,
     read_json_object,
@@ -135,7 +136,7 @@ class SendBody:
     """JSON checked against `send` and then its sending type's schema, or a multipart CSV form."""
 
     async def read(self, request: web.Request, config: SandboxConfig) -> dict[str, Any] | FileForm:
-        content_type = request.content_type
+        content_type = media_type(request)
         if content_type == MULTIPART_CONTENT_TYPE:
             return await read_file_form(request, config, FILE_PARTS)
         if content_type == FORM_CONTENT_TYPE:

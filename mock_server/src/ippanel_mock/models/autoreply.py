@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from ippanel_mock.models.errors import InvalidFields, LimitReached
 from ippanel_mock.models.inbox import PendingMessage
 from ippanel_mock.models.outbox import OutboxBulk
 from ippanel_mock.models.phones import (
+    NUMBER_WIDTH,
     InvalidRecipient,
     format_number,
     magic_final_status,
@@ -236,9 +236,11 @@ class AutoReplies:
 
 def bulk_contains(bulk: OutboxBulk, national: int) -> bool:
     """Whether a national number is among the bulk's recipients (a byte search, not a loop)."""
-    needle = national.to_bytes(8, sys.byteorder, signed=True)
+    needle = str(national).encode("ascii")
+    if len(needle) != NUMBER_WIDTH:
+        return False
     packed = bulk.packed
     at = packed.find(needle)
-    while at != -1 and at % 8:
+    while at != -1 and at % NUMBER_WIDTH:
         at = packed.find(needle, at + 1)
     return at != -1

@@ -202,7 +202,7 @@ class SandboxBackend:
             if plan.final_state is not None and bulk.final_state is None:
                 self.outbox.force_state(bulk.id, plan.final_state)
             if bulk.final_state is None:
-                self.capture_bulk(bulk.id)
+                self._capture(bulk)
                 if self.autoreplies:
                     for reply in self.autoreplies.replies_to(bulk):
                         self.inbox.schedule(reply)
@@ -272,12 +272,14 @@ class SandboxBackend:
     def capture_bulk(self, bulk_id: int) -> None:
         """Record what a bulk "delivers" (the bounded log only builds the tail it keeps)."""
         bulk = self.outbox.get_any(bulk_id)
-        if bulk is None:
-            return
+        if bulk is not None:
+            self._capture(bulk)
+
+    def _capture(self, bulk: OutboxBulk) -> None:
         self.messages.capture_many(
             user=bulk.username,
             sender=bulk.sender,
-            recipients=FormattedNumbers(bulk.recipients),
+            recipients=FormattedNumbers(bulk.packed),
             text=bulk.text,
             bulk_id=bulk.id,
             sending_type=bulk.sending_type,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 MessagePredicate = Callable[["CapturedMessage"], bool]
@@ -153,28 +153,28 @@ class MessageLog:
         *,
         user: str,
         sender: str,
-        recipients: Iterable[str],
+        recipients: Sequence[str],
         text: str,
         bulk_id: int | None,
         sending_type: str,
         created_at: float,
     ) -> None:
         """Capture one message per recipient; only the last `capacity` are built for huge sends."""
-        if isinstance(recipients, Sequence) and len(recipients) > self.capacity:
-            skipped = len(recipients) - self.capacity
+        skipped = len(recipients) - self.capacity
+        if skipped > 0:
             self._ids = itertools.count(next(self._ids) + skipped)
             self.total_captured += skipped
             recipients = recipients[skipped:]
-        ids, items, notify = self._ids, self._items, self._notify
-        captured = 0
+        ids, items = self._ids, self._items
+        notify = self._notify if self._waiters else None
         for recipient in recipients:
             msg = CapturedMessage(
                 next(ids), user, sender, recipient, text, bulk_id, sending_type, created_at
             )
             items.append(msg)
-            captured += 1
-            notify(msg)
-        self.total_captured += captured
+            if notify is not None:
+                notify(msg)
+        self.total_captured += len(recipients)
         if self.listeners:
             self._changed()
 

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 from ippanel_mock.models.clock import SandboxClock
 from ippanel_mock.models.parts import Encoding, cost_of
-from ippanel_mock.models.phones import format_number, magic_final_status, operator_of
+from ippanel_mock.models.phones import (
+    NUMBER_WIDTH,
+    OPERATORS,
+    FormattedNumbers,
+    count_by_operator_and_status,
+    format_number,
+    magic_final_status,
+    pack_numbers,
+    packed_digits,
+)
 from ippanel_mock.models.users import User
 
 FIRST_OUTBOX_ID = 1_100_000_001
-PREFIX_DIVISOR = 10_000_000
-SMALL_BULK = 64
-"""Up to this many recipients a plain loop beats counting prefixes (the common API send)."""
-"""national // PREFIX_DIVISOR is the three-digit operator prefix (9121234567 -> 912)."""
 CANCEL_MARGIN = 5 * 60.0
 """A scheduled bulk can be canceled up to this many seconds before its send time."""
 MAX_STORED_RECIPIENTS = 2_000_000
-"""Default retention cap on recipient rows over all bulks (about 16 MB of numbers)."""
+"""Default retention cap on recipient rows over all bulks (about 20 MB of numbers)."""
 MAX_STORED_BULKS = 100_000
 """Default retention cap on the number of bulks over all users."""
 
@@ -39,7 +44,6 @@ STATE_NAMES: dict[int, tuple[str, str]] = {
     9: ("system_error", "خطای سیستمی"),
 }
 FORCEABLE_STATES = frozenset({3, 4, 7, 8, 9})
-OPERATORS = ("mci", "irancell", "other")
 
 
 class Phase(Enum):
@@ -62,8 +66,9 @@ class OutboxBulk:
     start_at: float
     delay: float
     packed: bytes
-    """National numbers as native int64s: bytes, unlike an array, is not tracked by the garbage
-    collector, so a big outbox does not lengthen every full collection (read via recipients)."""
+    """National numbers as 10 ASCII digits each (phones.pack_numbers): bytes, unlike an array,
+    is not tracked by the garbage collector, so a big outbox does not lengthen every full
+    collection; a report page is cut out as text (read via digits or recipients)."""
     parts: int
     encoding: Encoding
     cost: float
@@ -78,13 +83,24 @@ class OutboxBulk:
     a cancel refunds this, never `cost`."""
 
     @property
-    def recipients(self) -> memoryview:
-        """The national numbers (ints), read-only, without copying."""
-        return memoryview(self.packed).cast("q")
+    def recipients(self) -> list[int]:
+        """The national numbers (ints), a copy."""
+        return [int(d) for d in self.digits(0, self.size)]
+
+    def digits(self, offset: int, limit: int) -> Sequence[bytes]:
+        """The ASCII digits of recipients offset..offset+limit-1, without converting numbers."""
+        return packed_digits(self.packed, offset, limit)
 
     @property
     def size(self) -> int:
-        return len(self.packed) // 8
+        return len(self.packed) // NUMBER_WIDTH
+
+    @property
+    def all_delivered(self) -> bool:
+        """Whether every recipient ends delivered (no magic 000N with N other than 2): then
+        every recipient shows the same message_status at any time. False without counts."""
+        counts = self.counts.values()
+        return bool(counts) and not any(row[0] or row[1] or row[3] or row[4] for row in counts)
 
     def phase(self, now: float) -> Phase:
         if self.final_state is not None:
@@ -139,11 +155,12 @@ class OutboxBulk:
     def page(self, now: float, offset: int, limit: int) -> Iterator[tuple[str, int | None]]:
         """(recipient, message_status) for one page, O(limit)."""
         phase = self.phase(now)
-        for national in self.recipients[offset : offset + limit]:
+        for digits in self.digits(offset, limit):
+            national = int(digits)
             yield format_number(national), self.status_of(national, phase)
 
     def numbers(self) -> Iterator[str]:
-        return (format_number(n) for n in self.recipients)
+        return iter(FormattedNumbers(self.packed))
 
 
 class CancelOutcome(Enum):
@@ -249,7 +266,7 @@ class Outbox:
             created_at=created,
             start_at=send_time if send_time is not None and send_time > created else created,
             delay=self._delay,
-            packed=numbers.tobytes(),
+            packed=pack_numbers(numbers),
             parts=parts,
             encoding=encoding,
             cost=float(cost),
@@ -335,24 +352,6 @@ class Outbox:
             bulk.final_state = state_id
             self._changed(bulk)
         return bulk
-
-
-def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
-    """counts[operator][final status]: one C-speed pass per prefix, Python only for 000N numbers."""
-    counts = {op: [0] * 5 for op in OPERATORS}
-    if len(numbers) <= SMALL_BULK:
-        for national in numbers:
-            counts[operator_of(national)][magic_final_status(national)] += 1
-        return {op: tuple(row) for op, row in counts.items()}
-    by_prefix = Counter(map(PREFIX_DIVISOR.__rfloordiv__, numbers))
-    for prefix, count in by_prefix.items():
-        counts[operator_of(prefix * PREFIX_DIVISOR)][2] += count
-    for national in numbers:
-        if national % 10_000 <= 4:
-            row = counts[operator_of(national)]
-            row[2] -= 1
-            row[magic_final_status(national)] += 1
-    return {op: tuple(row) for op, row in counts.items()}
 
 
 def _matches(b: OutboxBulk, f: BulkFilters, now: float) -> bool:

@@ -11,6 +11,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
 
 UCS2_SINGLE, UCS2_MULTI = 70, 67
 GSM7_SINGLE, GSM7_MULTI = 160, 153
@@ -20,10 +21,7 @@ TARIFF_PER_PART: dict[Encoding, int] = {"fa": 1330, "en": 3325}
 
 
 def encoding_of(text: str) -> Encoding:
-    for ch in text:
-        if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION:
-            return "fa"
-    return "en"
+    return "en" if GSM7.issuperset(text) else "fa"
 
 
 def message_parts(text: str) -> tuple[int, Encoding]:
@@ -34,7 +32,7 @@ def message_parts(text: str) -> tuple[int, Encoding]:
         length = len(text.encode("utf-16-le")) // 2
         single, multi = UCS2_SINGLE, UCS2_MULTI
     else:
-        length = len(text) + sum(1 for ch in text if ch in GSM7_EXTENSION)
+        length = len(text) + sum(map(text.count, GSM7_EXTENSION))
         single, multi = GSM7_SINGLE, GSM7_MULTI
     if length <= single:
         return 1, encoding

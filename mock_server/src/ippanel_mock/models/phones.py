@@ -4,8 +4,11 @@ operator."""
 from __future__ import annotations
 
 import re
+import struct
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Literal, overload
 
 Operator = Literal["mci", "irancell", "other"]
@@ -66,17 +69,85 @@ def magic_final_status(national: int) -> int:
     return last4 if last4 <= 4 else 2
 
 
-class FormattedNumbers(Sequence[str]):
-    """A lazy "+98…" view of an array of national numbers: slicing never copies the whole."""
+OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
+PREFIX_DIVISOR = 10_000_000
+"""national // PREFIX_DIVISOR is the three-digit operator prefix (9121234567 -> 912)."""
+SMALL_BULK = 64
+"""Up to this many recipients a plain loop beats counting prefixes (the common API send)."""
 
-    def __init__(self, numbers: array | memoryview) -> None:
-        self._numbers = numbers
+
+OPERATOR_BY_PREFIX: dict[int, Operator] = {int(p): op for p, op in OPERATOR_PREFIXES.items()}
+"""operator_of() keyed by national // PREFIX_DIVISOR, for counting without text."""
+
+
+def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
+    """counts[operator][final status]: one C-speed pass per prefix, Python only for 000N numbers
+    (national numbers of 10 digits, as stored)."""
+    counts = {op: [0] * 5 for op in OPERATORS}
+    if len(numbers) <= SMALL_BULK:
+        operator_by_prefix = OPERATOR_BY_PREFIX
+        for national in numbers:
+            last4 = national % 10_000
+            row = counts[operator_by_prefix.get(national // PREFIX_DIVISOR, "other")]
+            row[last4 if last4 <= 4 else 2] += 1
+        return {op: tuple(row) for op, row in counts.items()}
+    by_prefix = Counter(map(PREFIX_DIVISOR.__rfloordiv__, numbers))
+    for prefix, count in by_prefix.items():
+        counts[OPERATOR_BY_PREFIX.get(prefix, "other")][2] += count
+    for national in numbers:
+        if national % 10_000 <= 4:
+            row = counts[operator_of(national)]
+            row[2] -= 1
+            row[magic_final_status(national)] += 1
+    return {op: tuple(row) for op, row in counts.items()}
+
+
+NUMBER_WIDTH = 10
+"""Digits of a national number (9XXXXXXXXX): stored numbers are this many ASCII bytes each."""
+MAX_STRUCT_ITEMS = 1000
+"""Up to this many numbers are cut out by one compiled struct (a report page); more by slices."""
+
+
+def pack_numbers(numbers: Sequence[int]) -> bytes:
+    """National numbers as fixed-width ASCII digits: bytes is not tracked by the garbage
+    collector, and a page of numbers is cut out as text without converting a number."""
+    packed = "".join(map(str, numbers)).encode("ascii")
+    if len(packed) != NUMBER_WIDTH * len(numbers):
+        raise ValueError("stored numbers must be national numbers (10 digits, 9XXXXXXXXX)")
+    return packed
+
+
+def packed_digits(packed: bytes, offset: int, limit: int) -> Sequence[bytes]:
+    """The digits of numbers offset..offset+limit-1 of a packed sequence (fewer at its end)."""
+    count = max(0, min(limit, len(packed) // NUMBER_WIDTH - offset))
+    start = offset * NUMBER_WIDTH
+    if count > MAX_STRUCT_ITEMS:
+        stop = start + count * NUMBER_WIDTH
+        return [packed[i : i + NUMBER_WIDTH] for i in range(start, stop, NUMBER_WIDTH)]
+    return _page_struct(count).unpack_from(packed, start) if count else ()
+
+
+@lru_cache(maxsize=16)
+def _page_struct(count: int) -> struct.Struct:
+    """`count` fixed-width fields; a few sizes are in use at a time (32 KB each at 1,000)."""
+    return struct.Struct(f"{NUMBER_WIDTH}s" * count)
+
+
+class FormattedNumbers(Sequence[str]):
+    """A lazy "+98…" view of packed national numbers: slicing never copies the whole."""
+
+    def __init__(self, packed: bytes) -> None:
+        self._packed = packed
 
     def __len__(self) -> int:
-        return len(self._numbers)
+        return len(self._packed) // NUMBER_WIDTH
 
     def __iter__(self) -> Iterator[str]:
-        return map(format_number, self._numbers)
+        packed, width = self._packed, NUMBER_WIDTH
+        if len(packed) > MAX_STRUCT_ITEMS * width:  # lazily: a bulk may hold millions
+            return (f"+98{packed[i : i + width].decode()}" for i in range(0, len(packed), width))
+        text = packed.decode("ascii")
+        return iter(["+98" + text[i : i + width] for i in range(0, len(text), width)])
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -84,5 +155,14 @@ class FormattedNumbers(Sequence[str]):
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if isinstance(index, slice):
-            return [format_number(n) for n in self._numbers[index]]
-        return format_number(self._numbers[index])
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            digits = packed_digits(self._packed, start, stop - start)
+            return [f"+98{d.decode()}" for d in digits]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("number index out of range")
+        start = index * NUMBER_WIDTH
+        return f"+98{self._packed[start : start + NUMBER_WIDTH].decode()}"

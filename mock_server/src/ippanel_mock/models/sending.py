@@ -61,10 +61,10 @@ class BulkPlan:
     final_state: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SendContext:
     """What planning reads from the sandbox: the caller, the seed (postal audiences), the
-    patterns, the phonebooks, and the clock's time."""
+    patterns, the phonebooks, and the clock's time (not frozen, like BulkPlan: one per send)."""
 
     user: User
     seed: int
