@@ -14,7 +14,6 @@ from ippanel_mock.models.parts import Encoding, cost_of
 from ippanel_mock.models.phones import (
     NUMBER_WIDTH,
     OPERATORS,
-    FormattedNumbers,
     count_by_operator_and_status,
     format_number,
     magic_final_status,
@@ -81,11 +80,6 @@ class OutboxBulk:
     debited: float = 0.0
     """What the user's credit actually paid for this bulk (0 when it was stored in state 8):
     a cancel refunds this, never `cost`."""
-
-    @property
-    def recipients(self) -> list[int]:
-        """The national numbers (ints), a copy."""
-        return [int(d) for d in self.digits(0, self.size)]
 
     def digits(self, offset: int, limit: int) -> Sequence[bytes]:
         """The ASCII digits of recipients offset..offset+limit-1, without converting numbers."""
@@ -158,9 +152,6 @@ class OutboxBulk:
         for digits in self.digits(offset, limit):
             national = int(digits)
             yield format_number(national), self.status_of(national, phase)
-
-    def numbers(self) -> Iterator[str]:
-        return iter(FormattedNumbers(self.packed))
 
 
 class CancelOutcome(Enum):
