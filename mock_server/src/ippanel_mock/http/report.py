@@ -228,7 +228,8 @@ def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -
     The same bytes as encoding the dicts {"recipient", "message", "is_readable", "msg_parts",
     "message_status"} of `bulk.page()`, built from per-request fixed parts around the stored
     digits: a row's status only depends on the bulk's phase and the number's last four digits
-    (0000-0004 are the magic ones), so a page where every row has the same status is one join.
+    (0000-0004 are the magic ones), so a page where every row has the same status (a bulk
+    without them, or a page of the bulk without one) is one join.
     """
     digits = bulk.digits(offset, limit)
     count = len(digits)
@@ -243,7 +244,8 @@ def recipient_rows_json(bulk: OutboxBulk, now: float, offset: int, limit: int) -
     )  # fmt: skip
     if not bulk.all_delivered:
         tokens = {b"000%d" % n: _status_json(bulk.status_of(n, phase)) for n in range(5)}
-        if any(token != other for token in tokens.values()):
+        magic = {last4 for last4, token in tokens.items() if token != other}
+        if magic and any(d[6:] in magic for d in digits):
             rows = [b"".join((head, d, middle, tokens.get(d[6:], other), b"}")) for d in digits]
             return b"".join((b"[", b",".join(rows), b"]")), count
     between = b"".join((middle, other, b"},", head))
