@@ -2,8 +2,8 @@
 
 import { get, post } from "./api.js";
 import {
-  errorBox, field, fmtNumber, fmtRial, h, ltr, pager, serialized, stateChip, statusChip, timeEl,
-  utcInputToSeconds, secondsToUtcInput, STATE_NAMES,
+  errorBox, field, fmtNumber, fmtRial, h, ltr, pager, stateChip, statusChip, timeEl,
+  subViews, utcInputToSeconds, secondsToUtcInput, STATE_NAMES,
 } from "./dom.js";
 
 const PER_PAGE = 50;
@@ -192,26 +192,12 @@ export default {
   label: "Bulks",
   topics: ["bulks"],
   create(ctx) {
-    let current = null;
-    const views = {};
-    const holder = h("div", {});
+    const tab = subViews(ctx, { list: listView, detail: detailView }, (arg) => {
+      const [path, query] = arg.split("?");
+      return /^\d+$/.test(path) ? ["detail", path] : ["list", query];
+    });
     const element = h("section", { "aria-labelledby": "bulks-title" },
-      h("h2", { id: "bulks-title" }, "Bulks"), holder);
-    const inner = { ...ctx, refresh: () => refresh() };
-    const refresh = serialized(async () => { if (current) await current.refresh(); });
-    return {
-      element,
-      refresh,
-      show(arg) {
-        const [path, query] = (arg || "").split("?");
-        const detail = /^\d+$/.test(path);
-        const kind = detail ? "detail" : "list";
-        if (!views[kind]) views[kind] = (detail ? detailView : listView)(inner);
-        current = views[kind];
-        current.show(detail ? path : query);
-        holder.replaceChildren(current.element);
-        return refresh();
-      },
-    };
+      h("h2", { id: "bulks-title" }, "Bulks"), tab.holder);
+    return { element, refresh: tab.refresh, show: tab.show };
   },
 };

@@ -99,6 +99,25 @@ export function serialized(task) {
   return run;
 }
 
+// A tab's sub-views (a list, one item), each made on first use and swapped into `holder`:
+// `route(arg)` gives the view's name in `factories` and what it shows.
+export function subViews(ctx, factories, route) {
+  let current = null;
+  const views = {};
+  const holder = h("div", {});
+  const inner = { ...ctx, refresh: () => refresh() };
+  const refresh = serialized(async () => { if (current) await current.refresh(); });
+  const show = (arg) => {
+    const [kind, value] = route(arg || "");
+    if (!views[kind]) views[kind] = factories[kind](inner);
+    current = views[kind];
+    current.show(value);
+    holder.replaceChildren(current.element);
+    return refresh();
+  };
+  return { holder, refresh, show };
+}
+
 // Previous / next page buttons and "page x of y".
 export function pager(page, lastPage, total, noun, go) {
   return h(

@@ -3,7 +3,9 @@
 
 import { get } from "./api.js";
 import conversationView from "./conversation.js";
-import { errorBox, field, fmtNumber, h, ltr, pager, serialized, statusChip, timeEl } from "./dom.js";
+import {
+  errorBox, field, fmtNumber, h, ltr, pager, statusChip, subViews, timeEl,
+} from "./dom.js";
 
 const PER_PAGE = 50;
 
@@ -80,30 +82,17 @@ export default {
   label: "Threads",
   topics: ["messages", "inbox"],
   create(ctx) {
-    let current = null;
-    const views = {};
+    const tab = subViews(ctx, { list: listView, conversation: conversationView }, (arg) => {
+      let phone = "";
+      try {
+        phone = decodeURIComponent(arg.split("?")[0]);
+      } catch {
+        phone = arg;
+      }
+      return phone ? ["conversation", phone] : ["list", ""];
+    });
     const title = h("h2", { id: "threads-title" }, "Threads");
-    const holder = h("div", {});
-    const element = h("section", { "aria-labelledby": "threads-title" }, title, holder);
-    const inner = { ...ctx, refresh: () => refresh() };
-    const refresh = serialized(async () => { if (current) await current.refresh(); });
-    return {
-      element,
-      refresh,
-      show(arg) {
-        let phone = "";
-        try {
-          phone = decodeURIComponent((arg || "").split("?")[0]);
-        } catch {
-          phone = arg;
-        }
-        const kind = phone ? "conversation" : "list";
-        if (!views[kind]) views[kind] = (phone ? conversationView : listView)(inner);
-        current = views[kind];
-        current.show(phone);
-        holder.replaceChildren(current.element);
-        return refresh();
-      },
-    };
+    const element = h("section", { "aria-labelledby": "threads-title" }, title, tab.holder);
+    return { element, refresh: tab.refresh, show: tab.show };
   },
 };
