@@ -15,8 +15,8 @@ from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ippanel_mock.models.history import AUDIENCE_PREFIXES, BLACKLISTED
-from ippanel_mock.models.phones import Operator, magic_final_status
+from ippanel_mock.models.history import AUDIENCE_PREFIXES
+from ippanel_mock.models.phones import BLACKLISTED, Operator, magic_final_status
 
 MAX_PEOPLE = 10_000
 """People per audience and operator (the postal-code audiences hold as many)."""

@@ -18,6 +18,7 @@ from ippanel_mock.models.errors import InvalidFields, LimitReached
 from ippanel_mock.models.inbox import PendingMessage
 from ippanel_mock.models.outbox import OutboxBulk
 from ippanel_mock.models.phones import (
+    DELIVERED,
     NUMBER_WIDTH,
     InvalidRecipient,
     format_number,
@@ -27,7 +28,6 @@ from ippanel_mock.models.phones import (
 
 MAX_RULES = 100
 MAX_PATTERN_LENGTH = 200
-DELIVERED = 2
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\}|[{}]")
 
 

@@ -7,7 +7,7 @@ import random
 from array import array
 from typing import TYPE_CHECKING
 
-from ippanel_mock.models.phones import Operator, magic_final_status
+from ippanel_mock.models.phones import BLACKLISTED, Operator, magic_final_status
 
 if TYPE_CHECKING:
     from ippanel_mock.models.outbox import Outbox
@@ -22,8 +22,6 @@ AUDIENCE_PREFIXES: dict[Operator, tuple[int, ...]] = {
 MAX_AUDIENCE = 10_000
 """People per postal code and operator. With at most 30 targets a send draws at most
 30 × 3 × 10,000 = 900,000 recipients, so the JSON Schema alone bounds a postal-code send."""
-BLACKLISTED = 4
-"""The final `message_status` of a blacklisted number (a magic number ending 0004)."""
 
 HISTORY_DAYS = 30
 HISTORY_TYPES = ("webservice", "normal", "peer_to_peer", "pattern", "postal_code")

@@ -63,10 +63,15 @@ def operator_of(number: str | int) -> Operator:
     return OPERATOR_PREFIXES.get(national[:3], "other")
 
 
+DELIVERED = 2
+BLACKLISTED = 4
+"""Final `message_status` values the sandbox's rules name (a number ending 0004 is blacklisted)."""
+
+
 def magic_final_status(national: int) -> int:
-    """Final delivery status: numbers ending 000N (N in 0..4) end at N, all others at 2."""
+    """Final delivery status: numbers ending 000N (N in 0..4) end at N, all others delivered."""
     last4 = national % 10_000
-    return last4 if last4 <= 4 else 2
+    return last4 if last4 <= 4 else DELIVERED
 
 
 OPERATORS: tuple[Operator, ...] = ("mci", "irancell", "other")
@@ -89,15 +94,15 @@ def count_by_operator_and_status(numbers: array) -> dict[str, tuple[int, ...]]:
         for national in numbers:
             last4 = national % 10_000
             row = counts[operator_by_prefix.get(national // PREFIX_DIVISOR, "other")]
-            row[last4 if last4 <= 4 else 2] += 1
+            row[last4 if last4 <= 4 else DELIVERED] += 1  # magic_final_status, inlined
         return {op: tuple(row) for op, row in counts.items()}
     by_prefix = Counter(map(PREFIX_DIVISOR.__rfloordiv__, numbers))
     for prefix, count in by_prefix.items():
-        counts[OPERATOR_BY_PREFIX.get(prefix, "other")][2] += count
+        counts[OPERATOR_BY_PREFIX.get(prefix, "other")][DELIVERED] += count
     for national in numbers:
         if national % 10_000 <= 4:
             row = counts[operator_of(national)]
-            row[2] -= 1
+            row[DELIVERED] -= 1
             row[magic_final_status(national)] += 1
     return {op: tuple(row) for op, row in counts.items()}
 
