@@ -11,12 +11,16 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MessagePredicate = Callable[["CapturedMessage"], bool]
 
 
-@dataclass(frozen=True, slots=True)
-class CapturedMessage:
+class CapturedMessage(NamedTuple):
+    """One SMS the sandbox "delivered". A named tuple, not a dataclass: a send makes one per
+    recipient on the hot path, a tuple is built in a third of the time, and the garbage
+    collector stops tracking tuples of plain values."""
+
     id: int
     user: str
     sender: str
@@ -27,16 +31,7 @@ class CapturedMessage:
     created_at: float
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "user": self.user,
-            "sender": self.sender,
-            "recipient": self.recipient,
-            "text": self.text,
-            "bulk_id": self.bulk_id,
-            "sending_type": self.sending_type,
-            "created_at": self.created_at,
-        }
+        return self._asdict()
 
 
 @dataclass(frozen=True, slots=True)

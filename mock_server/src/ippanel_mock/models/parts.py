@@ -32,7 +32,9 @@ def message_parts(text: str) -> tuple[int, Encoding]:
         length = len(text.encode("utf-16-le")) // 2
         single, multi = UCS2_SINGLE, UCS2_MULTI
     else:
-        length = len(text) + sum(map(text.count, GSM7_EXTENSION))
+        length = len(text)
+        if not GSM7_EXTENSION.isdisjoint(text):  # one pass; counting each takes ten
+            length += sum(map(text.count, GSM7_EXTENSION))
         single, multi = GSM7_SINGLE, GSM7_MULTI
     if length <= single:
         return 1, encoding
