@@ -16,11 +16,11 @@ import pytest
 from browser_support import chromium
 from cluster_scenario import Scenario
 from playwright.sync_api import Browser, Locator, Page, expect
+from sandbox_support import API_KEY
 
 pytestmark = pytest.mark.airflow
 
 CONN_ID = "ippanel_from_the_form"
-API_KEY = "sandbox-api-key"
 SENDER = "+983000505"
 RECIPIENT = "+989121110042"
 TEXT = "Saved in the connection form"

@@ -10,6 +10,7 @@ from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_mock.http.openapi import build_document
 from jsonschema import Draft202012Validator
+from sandbox_support import API_KEY
 
 DELAY = 10.0
 
@@ -19,9 +20,7 @@ async def client(aiohttp_client: Any) -> TestClient:
     return await aiohttp_client(create_app(SandboxConfig(delivery_delay=DELAY)))
 
 
-async def send(
-    client: TestClient, recipients: list[str], message: str, key: str = "sandbox-api-key"
-) -> int:
+async def send(client: TestClient, recipients: list[str], message: str, key: str = API_KEY) -> int:
     body = {
         "sending_type": "webservice",
         "from_number": "+983000505",

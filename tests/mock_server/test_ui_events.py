@@ -13,6 +13,7 @@ from ippanel_mock import SandboxServer
 from ippanel_mock.config import SandboxConfig
 from ippanel_mock.http.app import BACKEND, create_app
 from ippanel_mock.models.backend import SandboxBackend
+from sandbox_support import AUTH
 
 TOKEN = "ui-admin-token"
 SEND = {
@@ -24,9 +25,7 @@ SEND = {
 
 
 async def send(client: TestClient | aiohttp.ClientSession, base: str = "") -> int:
-    resp = await client.post(
-        f"{base}/api/send", json=SEND, headers={"Authorization": "sandbox-api-key"}
-    )
+    resp = await client.post(f"{base}/api/send", json=SEND, headers=AUTH)
     assert resp.status == 200, await resp.text()
     return int((await resp.json())["data"]["message_outbox_ids"][0])
 
@@ -244,7 +243,7 @@ async def test_chaos_and_the_rate_limit_leave_the_page_alone(client: TestClient)
     assert limit.status == 200
     for _ in range(3):
         assert (await client.get("/")).status == 200
-    resp = await client.post("/api/send", json=SEND, headers={"Authorization": "sandbox-api-key"})
+    resp = await client.post("/api/send", json=SEND, headers=AUTH)
     assert resp.status == 503
 
 

@@ -12,6 +12,7 @@ from client_support import RecordedSleeps
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import IPPanelServerError, RetryPolicy
 from ippanel_provider.hooks.ippanel import IPPanelAsyncHook, IPPanelHook
+from sandbox_support import PASSWORD
 
 TWO_TRIES = RetryPolicy(max_attempts=2)
 
@@ -50,9 +51,7 @@ def test_secrets_and_masking_stay_with_the_connection(name: str) -> None:
 async def test_async_hook_masks_login_tokens(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:
-    set_connection(
-        monkeypatch, host=ippanel_sandbox.url, login="sandbox", password="sandbox-password"
-    )
+    set_connection(monkeypatch, host=ippanel_sandbox.url, login="sandbox", password=PASSWORD)
     async with IPPanelAsyncHook() as hook:
         assert (await (await hook.get_conn()).check_token()).user_name == "sandbox"
     await asyncio.sleep(0)  # the masking task scheduled from the client's callback

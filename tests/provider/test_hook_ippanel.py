@@ -12,6 +12,7 @@ from ippanel_provider.hooks.ippanel import (
     IPPanelConnectionError,
     IPPanelHook,
 )
+from sandbox_support import PASSWORD
 
 
 def test_hook_identity_matches_airflow_conventions() -> None:
@@ -141,9 +142,7 @@ def test_test_connection_reports_a_bad_key_without_echoing_it(
 def test_username_and_password_log_in(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:
-    set_connection(
-        monkeypatch, host=ippanel_sandbox.url, login="sandbox", password="sandbox-password"
-    )
+    set_connection(monkeypatch, host=ippanel_sandbox.url, login="sandbox", password=PASSWORD)
     hook = IPPanelHook()
     assert hook.config.api_key is None
     assert hook.test_connection()[0]
@@ -152,9 +151,7 @@ def test_username_and_password_log_in(
 def test_login_tokens_are_masked_as_soon_as_the_client_stores_them(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:
-    set_connection(
-        monkeypatch, host=ippanel_sandbox.url, login="sandbox", password="sandbox-password"
-    )
+    set_connection(monkeypatch, host=ippanel_sandbox.url, login="sandbox", password=PASSWORD)
     assert IPPanelHook().test_connection()[0]
     (token,) = ippanel_sandbox.backend.users.tokens_of("sandbox")
     assert redact(f"Authorization: {token}") == "Authorization: ***"
@@ -167,7 +164,7 @@ def test_google_authenticator_login_uses_the_totp_secret_extra(
         monkeypatch,
         host=ippanel_sandbox.url,
         login="sandbox-ga",
-        password="sandbox-password",
+        password=PASSWORD,
         extra={"totp_secret": GA_SECRET},
     )
     ok, message = IPPanelHook().test_connection()
@@ -178,13 +175,11 @@ def test_google_authenticator_login_uses_the_totp_secret_extra(
 def test_sms_otp_accounts_get_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:
-    set_connection(
-        monkeypatch, host=ippanel_sandbox.url, login="sandbox-sms", password="sandbox-password"
-    )
+    set_connection(monkeypatch, host=ippanel_sandbox.url, login="sandbox-sms", password=PASSWORD)
     ok, message = IPPanelHook().test_connection()
     assert not ok
     assert "SMS one-time password" in message
-    assert "sandbox-password" not in message
+    assert PASSWORD not in message
 
 
 async def test_async_hook_builds_an_async_client(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from airflow_support import send_sms, use_sandbox
+from airflow_support import send_sms
 from ippanel_mock.server import ThreadedSandbox
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider" / "src" / "ippanel_provider"
@@ -131,12 +131,6 @@ def _run_trigger_in_a_fresh_interpreter(sandbox: ThreadedSandbox, kind: str) -> 
     assert report["status"] == "success"
     _REPORTS[kind] = report
     return report
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)

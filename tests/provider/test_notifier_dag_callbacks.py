@@ -17,17 +17,11 @@ import pendulum
 import pytest
 from airflow.sdk import DAG
 from airflow_env import base_env, ippanel_connection_json, prepare_airflow_home
-from airflow_support import captured, use_sandbox
+from airflow_support import captured
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.notifications.ippanel import IPPanelNotifier
 
 TEAM = "09121112255"
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 def serialized(dag: DAG) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow_support import SANDBOX_KEY, captured, task_context, use_sandbox
+from airflow_support import SANDBOX_KEY, captured, task_context
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.client import IPPanelClient
 from ippanel_provider.notifications.ippanel import IPPanelNotifier
@@ -27,12 +27,6 @@ SAME_PERSON = ["0912 123 4567", "۰۹۱۲۱۲۳۴۵۶۷", "+989121234567"]
 """One number written three ways."""
 PART_PRICE = 3325.0
 """Rial per part of a GSM-7 (English) SMS in the sandbox."""
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 @pytest.fixture

@@ -9,17 +9,11 @@ import pendulum
 import pytest
 from airflow.sdk import DAG
 from airflow.sdk._shared.secrets_masker import redact
-from airflow_support import captured, task_context, use_sandbox
+from airflow_support import captured, task_context
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.operators.send import IPPanelSendPatternOperator
 
 pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 def rendered_otp_operator(code: str, **params: Any) -> IPPanelSendPatternOperator:

@@ -25,6 +25,7 @@ from ippanel_provider.operators.send import (
     IPPanelSendVotpOperator,
     coerce_recipients,
 )
+from sandbox_support import API_KEY
 
 pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
 
@@ -57,7 +58,7 @@ def test_explicit_sender_and_normal_sending_type(sandbox: ThreadedSandbox) -> No
 def test_missing_sender_fails_before_sending(
     monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox
 ) -> None:
-    set_connection(monkeypatch, host=ippanel_sandbox.url, password="sandbox-api-key")
+    set_connection(monkeypatch, host=ippanel_sandbox.url, password=API_KEY)
     op = IPPanelSendSmsOperator(task_id="send", recipients="09121234567", message="x")
     with pytest.raises(AirflowFailException, match="sender"):
         op.execute(task_context())
@@ -291,7 +292,7 @@ def test_refused_connection_is_left_to_airflow_retries(monkeypatch: pytest.Monke
     set_connection(
         monkeypatch,
         host="http://127.0.0.1:9",
-        password="sandbox-api-key",
+        password=API_KEY,
         extra={"sender": "+983000505", "connect_timeout": 2},
     )
     op = IPPanelSendSmsOperator(task_id="send", recipients="09121234567", message="x")

@@ -16,6 +16,7 @@ import pytest
 import requests
 from airflow.sdk import DAG
 from ippanel_mock.server import ThreadedSandbox
+from sandbox_support import API_KEY
 
 README = Path(__file__).resolve().parents[2] / "provider" / "README.md"
 TEXT = README.read_text(encoding="utf-8")
@@ -92,7 +93,7 @@ def test_the_phonebook_examples(sandbox: ThreadedSandbox) -> None:
     assert printed.splitlines()[0] == f"{code} pending"
     answer = requests.get(
         f"{sandbox.url}/api/patterns/{code}",
-        headers={"Authorization": "sandbox-api-key"},
+        headers={"Authorization": API_KEY},
         timeout=10,
     )
     assert answer.json()["data"]["pattern_message"] == "Your code: %code%"

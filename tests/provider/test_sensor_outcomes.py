@@ -12,7 +12,7 @@ import pendulum
 import pytest
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, TaskDeferred
-from airflow_support import poke, send_sms, task_context, use_sandbox
+from airflow_support import poke, send_sms, task_context
 from ippanel_mock.server import ThreadedSandbox
 from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
 from ippanel_provider.triggers import delivery as trigger_module
@@ -21,12 +21,6 @@ from ippanel_provider.triggers.delivery import IPPanelDeliveryTrigger
 STUCK_AT_OPERATOR = "09120000000"  # the sandbox leaves it at status 0 ("sent to operator")
 STUCK_RECEIVED = "09350000001"  # status 1 ("operator received"), never final
 NOT_DELIVERED = "09120000003"
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch, ippanel_sandbox: ThreadedSandbox) -> ThreadedSandbox:
-    use_sandbox(monkeypatch, ippanel_sandbox)
-    return ippanel_sandbox
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)

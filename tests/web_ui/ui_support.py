@@ -6,10 +6,10 @@ from typing import Any
 
 import requests
 from playwright.sync_api import Page, expect
+from sandbox_support import API_KEY
 
 DELAY = 60.0
 """Delivery delay of the shared sandbox: statuses move only when a test moves the clock."""
-API_KEY = "sandbox-api-key"
 
 
 def open_ui(page: Page, url: str, hash_: str = "") -> Page:
