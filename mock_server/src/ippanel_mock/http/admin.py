@@ -16,7 +16,7 @@ from ippanel_mock.http import (
     admin_state,
     admin_threads,
 )
-from ippanel_mock.http.admin_messages import ADMIN_PREFIX
+from ippanel_mock.http.admin_common import ADMIN_PREFIX
 from ippanel_mock.http.operations import ADMIN_TOKEN_HEADER, Call, Operations, json_response
 
 tooling = Operations("admin")

@@ -12,8 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ippanel_mock.http.admin_messages import ADMIN_PREFIX, PAGE_PARAMS, page_body
-from ippanel_mock.http.admin_state import ID_SCHEMA
+from ippanel_mock.http.admin_common import ADMIN_PREFIX, ID_SCHEMA, PAGE_PARAMS, page_body
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path, query
 from ippanel_mock.models.outbox import STATE_NAMES, OutboxBulk

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ippanel_mock.http.admin_messages import ADMIN_PREFIX, PAGE_PARAMS, page_body
-from ippanel_mock.http.admin_state import ID_SCHEMA, parse_time
+from ippanel_mock.http.admin_common import ADMIN_PREFIX, ID_SCHEMA, PAGE_PARAMS, page_body
+from ippanel_mock.http.admin_state import parse_time
 from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path as path_param

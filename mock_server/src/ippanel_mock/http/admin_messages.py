@@ -6,10 +6,11 @@ Errors are `{"error": "..."}` with a 4xx status; bad input changes nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.admin_common import ADMIN_PREFIX, PAGE_PARAMS, page_body
+from ippanel_mock.http.base import MAX_ID, MOBILE_PATTERN
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path, query
 from ippanel_mock.models.backend import SandboxBackend
@@ -17,18 +18,10 @@ from ippanel_mock.models.journal import JournalFilter
 from ippanel_mock.models.messages import CapturedMessage, MessageFilter
 from ippanel_mock.models.phones import InvalidRecipient, national_number, normalize_recipient
 
-ADMIN_PREFIX = "/__sandbox"
-MAX_PER_PAGE = 1000
 MAX_WAIT_SECONDS = 120.0
 DEFAULT_WAIT_SECONDS = 30.0
-MAX_ID = 10**17
-MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
 _OTP_CODE = re.compile(r"\d{4,10}")
 
-PAGE_PARAMS = (
-    query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}),
-    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50}),
-)
 MESSAGE_FILTERS = (
     query(
         "recipient",
@@ -101,16 +94,6 @@ def message_filter(call: Call) -> MessageFilter:
 
 def render_message(backend: SandboxBackend, msg: CapturedMessage) -> dict[str, object]:
     return {**msg.as_dict(), "message_status": message_status(backend, msg)}
-
-
-def page_body(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {
-        "items": items,
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "last_page": max(1, -(-total // per_page)),
-    }
 
 
 @routes.get(

@@ -8,7 +8,7 @@ import io
 
 from aiohttp import web
 
-from ippanel_mock.http.admin_messages import ADMIN_PREFIX
+from ippanel_mock.http.admin_common import ADMIN_PREFIX
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path, query
 from ippanel_mock.models.phonebook_files import export_rows

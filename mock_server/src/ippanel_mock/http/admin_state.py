@@ -14,7 +14,7 @@ from typing import Any
 import pyotp
 from aiohttp import web
 
-from ippanel_mock.http.admin_messages import ADMIN_PREFIX, MAX_ID
+from ippanel_mock.http.admin_common import ADMIN_PREFIX, ID_SCHEMA
 from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path
@@ -24,7 +24,6 @@ from ippanel_mock.models.patterns import Pattern, PatternError
 from ippanel_mock.models.users import User, UserError
 
 _ID = re.compile(r"[0-9]{1,18}")
-ID_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 CLOCK_RANGE = (0, 32503680000)
 """Unix seconds from 1970 to 3000: every moment the clock may be set to."""
 

@@ -12,13 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ippanel_mock.http.admin_messages import (
-    ADMIN_PREFIX,
-    MOBILE_PATTERN,
-    PAGE_PARAMS,
-    page_body,
-    render_message,
-)
+from ippanel_mock.http.admin_common import ADMIN_PREFIX, PAGE_PARAMS, page_body
+from ippanel_mock.http.admin_messages import render_message
+from ippanel_mock.http.base import MOBILE_PATTERN
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path, query
 from ippanel_mock.models.backend import SandboxBackend

@@ -19,6 +19,11 @@ CHAOS = web.AppKey("chaos", ChaosEngine)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 """The backend's rate limiter (a shortcut: `app[BACKEND].rate_limiter`)."""
 
+MAX_ID = 10**17
+"""The largest id a route accepts: past it a number is refused, not looked up."""
+MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
+"""An Iranian mobile number in any accepted form, as request schemas match it."""
+
 V1_PREFIX = "/v1"
 """The real API lives under https://edge.ippanel.com/v1: the public routes answer there too."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ippanel_mock.http.base import MAX_ID
 from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.envelope import dump_bytes, ok, paginated, paginated_json
 from ippanel_mock.http.operations import Call, Operations
@@ -31,7 +32,6 @@ STATS_BLOCKS: dict[int | None, str] = {
 }
 MAX_PER_PAGE = 1000
 MAX_PAGE = 10**9
-MAX_ID = 10**17
 DIGITS = re.compile(r"[0-9]{1,18}")
 """ASCII digits only: str.isdigit() also passes "¹", which int() then rejects."""
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ippanel_mock.config import SandboxConfig
+from ippanel_mock.http.base import MOBILE_PATTERN
 from ippanel_mock.http.body import (
     FORM_CONTENT_TYPE,
     MULTIPART_CONTENT_TYPE,
@@ -62,7 +63,6 @@ SEND_VARIANTS = {
 """The schema each JSON sending type must also meet (peer_to_peer_file needs multipart)."""
 DOCUMENTED_VARIANTS = tuple(dict.fromkeys(SEND_VARIANTS.values()))
 
-MOBILE_PATTERN = r"^(\+98|0098|98|0)?9[0-9]{9}$"
 RECIPIENT_LISTS = ("recipients", "other_recipients")
 _NUMBER = r"(\+98|0098|98|0)?9[0-9]{9}"
 _CSV_ROW = rf"{_NUMBER},[A-Za-z0-9 ]*[A-Za-z0-9][A-Za-z0-9 ]*"
