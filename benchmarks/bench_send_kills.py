@@ -1,8 +1,9 @@
 """Benchmark 8: send tasks SIGKILLed at seeded points in a real Airflow deployment, 50+ kills.
 
-The long version of tests/cluster/test_send_reruns_cluster.py: PostgreSQL, api-server,
-scheduler, dag-processor, triggerer (LocalExecutor), the sandbox holding each send 0.4 s; every
-run's task kills itself on one or two tries at points drawn from ``random.Random(seed)``.
+The seeded part of tests/cluster/test_send_reruns_cluster.py on a deployment of its own, timed:
+PostgreSQL, api-server, scheduler, dag-processor, triggerer (LocalExecutor), the sandbox holding
+each send 0.4 s; every run's task kills itself on one or two tries at points drawn from
+``random.Random(seed)``.
 """
 
 from __future__ import annotations
@@ -20,15 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from airflow_cluster import AirflowCluster, migrate
 from backing_services import PostgresServer, SandboxProcess
-from send_kills import (
-    HELD_SEND_MS,
-    KILL_DAGS,
-    RECIPIENTS_PER_REQUEST,
-    RunOutcome,
-    collect,
-    kill_plans,
-    start_runs,
-)
+from send_kills import HELD_SEND_MS, KILL_DAGS, RECIPIENTS_PER_REQUEST, RunOutcome, run_seeded_kills
 
 DAG_ID = "ippanel_killed_send_reconcile"
 WAIT = 900.0
@@ -68,17 +61,11 @@ def run(seed: int = 2026, kills: int = 50) -> Section:
         cluster.start(dag_ids=(DAG_ID,))
         cluster.api.set_paused(DAG_ID, False)
         setup_s = time.perf_counter() - started
-        plans = kill_plans(seed, 4 * kills)  # a seeded stream, taken batch by batch
-        fired, block = 0, 0
         runs_started = time.perf_counter()
-        while fired < kills and len(runs) < len(plans):
-            batch = plans[len(runs) : len(runs) + 16]
-            started_runs = start_runs(cluster.api, DAG_ID, batch, block=block)
-            cluster.api.wait_for_runs([(r.dag_id, r.run_id) for r in started_runs], timeout=WAIT)
-            collect(cluster.api, sandbox, started_runs)
-            runs += started_runs
-            fired = sum(len(r.kills) for r in runs)
-            block += 1
+        runs = run_seeded_kills(
+            cluster.api, sandbox, DAG_ID, seed=seed, kills=kills, first_block=0, timeout=WAIT
+        )
+        fired = sum(len(r.kills) for r in runs)
         runs_s = time.perf_counter() - runs_started
     finally:
         try:

@@ -1,7 +1,7 @@
 """Send tasks SIGKILLed at seeded points in a real Airflow deployment, and what came of it.
 
-Shared by tests/cluster/test_send_reruns_cluster.py (a few kills),
-tests/cluster/test_worker_death_celery.py and benchmarks/send_kills.py (50 and more). Each run
+Shared by tests/cluster/test_send_reruns_cluster.py (hand-picked plans and 50 seeded kills),
+tests/cluster/test_worker_death_celery.py and benchmarks/bench_send_kills.py. Each run
 of ``ippanel_killed_send_<policy>`` (tests/cluster/kill_dags) sends one text to its own 5
 recipients in 3 requests; its task kills itself on the tries its plan names (``KILL_POINTS``),
 and Airflow retries it (``retries=2``).
@@ -214,6 +214,32 @@ def collect(api: AirflowApi, sandbox: SandboxProcess, runs: list[RunOutcome]) ->
         bulk_of = {m["recipient"]: m["bulk_id"] for m in mine}
         firsts = run.numbers[::RECIPIENTS_PER_REQUEST]
         run.bulks = [bulk_of[e164(n)] for n in firsts if e164(n) in bulk_of]
+
+
+def run_seeded_kills(
+    api: AirflowApi,
+    sandbox: SandboxProcess,
+    dag_id: str,
+    *,
+    seed: int,
+    kills: int,
+    first_block: int,
+    batch: int = 16,
+    timeout: float = 900.0,
+) -> list[RunOutcome]:
+    """Runs whose kill points come from ``random.Random(seed)``, started ``batch`` at a time,
+    until at least ``kills`` kills fired (a planned point can be skipped: see
+    ``RunOutcome.kills``); each batch is waited for and collected."""
+    plans = kill_plans(seed, 4 * kills)
+    runs: list[RunOutcome] = []
+    block = first_block
+    while sum(len(r.kills) for r in runs) < kills and len(runs) < len(plans):
+        started = start_runs(api, dag_id, plans[len(runs) : len(runs) + batch], block=block)
+        api.wait_for_runs([(r.dag_id, r.run_id) for r in started], timeout=timeout)
+        collect(api, sandbox, started)
+        runs += started
+        block += 1
+    return runs
 
 
 def clear_task(api: AirflowApi, run: RunOutcome) -> None:

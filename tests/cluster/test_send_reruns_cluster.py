@@ -6,7 +6,9 @@ and its supervisor) right after IPPanel accepted a request or while the sandbox 
 nobody reports those tries, the scheduler fails them for their missing heartbeat and retries,
 and still no recipient is texted twice. Then a person clears a successful send task.
 
-A few kills here; ``make bench`` runs 50 and more (benchmarks/send_kills.py, BENCHMARKS.md).
+Besides the hand-picked plans, runs whose kill points a seeded generator draws, until at least
+50 kills fired (``SEEDED_KILLS``; about a minute). ``make bench`` times the same on a deployment
+of its own (benchmarks/bench_send_kills.py, BENCHMARKS.md section 8).
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from pathlib import Path
 import pytest
 from airflow_matrix import LOCKED
 from backing_services import PostgresServer
-from send_kills import Laps, RunOutcome, clear_task, collect, e164, kill_deployment, start_runs
+from send_kills import (
+    Laps,
+    RunOutcome,
+    clear_task,
+    collect,
+    e164,
+    kill_deployment,
+    run_seeded_kills,
+    start_runs,
+)
 from template_databases import TemplateDatabases
 
 pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
@@ -40,6 +51,8 @@ WORKER_DEATHS = [
 ]
 """Kill points of runs whose task dies with its supervisor (``dies="supervisor"``): each costs a
 heartbeat timeout (``HEARTBEAT_TIMEOUT``), so there are few, and they run beside the others."""
+SEED, SEEDED_KILLS = 2026, 50
+"""The seeded runs: ``kill_plans(SEED, ...)``, batch by batch until this many kills fired."""
 RECONCILE, RESEND = "ippanel_killed_send_reconcile", "ippanel_killed_send_resend"
 WAIT = 300.0
 SANDBOX_ADMIN_TOKEN = "kills-admin-token"
@@ -48,6 +61,7 @@ SANDBOX_ADMIN_TOKEN = "kills-admin-token"
 @dataclass
 class KillRuns:
     killed: list[RunOutcome]
+    seeded: list[RunOutcome]
     worker_deaths: list[RunOutcome]
     cleared: dict[str, RunOutcome]
     """Per policy, a run that succeeded at once and was then cleared."""
@@ -77,6 +91,12 @@ def kill_runs(
                 RECONCILE: start_runs(api, RECONCILE, [{}], block=2)[0],
                 RESEND: start_runs(api, RESEND, [{}], block=3)[0],
             }
+            # one batch of 40 holds 65 planned kills for this seed; another starts if fewer fire
+            seeded = run_seeded_kills(
+                api, sandbox, RECONCILE, seed=SEED, kills=SEEDED_KILLS, first_block=10,
+                batch=40, timeout=WAIT,
+            )  # fmt: skip
+            lap("seeded kills")
             everything = [*deaths, *killed, *clean.values()]
             api.wait_for_runs([(r.dag_id, r.run_id) for r in everything], timeout=WAIT)
             collect(api, sandbox, everything)
@@ -95,7 +115,7 @@ def kill_runs(
             exc.add_note(cluster.log_tails(60))
             raise
         print(f"\n[cluster] send kills: {lap.timings}")
-        yield KillRuns(killed, deaths, clean, before, lap.timings)
+        yield KillRuns(killed, seeded, deaths, clean, before, lap.timings)
 
 
 def test_a_killed_send_task_is_retried_and_texts_each_recipient_once(kill_runs: KillRuns) -> None:
@@ -103,6 +123,21 @@ def test_a_killed_send_task_is_retried_and_texts_each_recipient_once(kill_runs: 
         assert run.problems() == [], (run.plan, run.run_id)
         assert run.try_number == len(run.plan) + 1, run.plan  # every kill cost a try
         assert len(run.bulks) == 3
+
+
+def test_fifty_seeded_kills_text_each_recipient_once_and_return_what_went_out(
+    kill_runs: KillRuns,
+) -> None:
+    """The issue's proof: at least 50 SIGKILLs at points drawn by ``random.Random(SEED)``;
+    afterwards one SMS per recipient in every run, and each run's XCom lists exactly the
+    bulks that went out (``RunOutcome.problems``)."""
+    fired = [point for run in kill_runs.seeded for point in run.kills]
+    assert len(fired) >= SEEDED_KILLS
+    assert {p.split(":")[0] for p in fired} == {
+        "before_request", "held", "after_accepted", "after_xcom"}  # fmt: skip
+    wrong = {run.run_id: (run.plan, run.problems()) for run in kill_runs.seeded if run.problems()}
+    assert not wrong
+    assert all(len(run.bulks) == 3 for run in kill_runs.seeded)
 
 
 def test_a_send_whose_whole_worker_died_is_retried_and_texts_each_recipient_once(
