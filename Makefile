@@ -70,11 +70,12 @@ CLUSTER_MATRIX := env IPPANEL_CLUSTER_AIRFLOW=3.0.0,3.1.0 $(RUN) pytest \
 # tests/cluster first and alone (its deployments time heartbeats and deferrals); then the rest of
 # the suite, which keeps one core busy, with the scenario on Airflow 3.0.0 and 3.1.0 beside it
 # on the other (scripts/beside.py; its output in .matrix/cluster-matrix.log). Every part runs
-# even when one fails; the status is the first failure's.
+# even when one fails; the status is the first failure's. Each part lists its slowest steps
+# (--durations), so what each part of the suite costs is in the output.
 unit: env system browser matrix
-	@status=0; $(RUN) pytest tests/cluster || status=$$?; \
+	@status=0; $(RUN) pytest --durations=12 tests/cluster || status=$$?; \
 	$(RUN) python scripts/beside.py .matrix/cluster-matrix.log -- $(CLUSTER_MATRIX) \
-	  -- $(RUN) pytest --ignore=tests/cluster || status=$$?; exit $$status
+	  -- $(RUN) pytest --durations=25 --ignore=tests/cluster || status=$$?; exit $$status
 
 cluster-matrix: env system matrix
 	$(CLUSTER_MATRIX)
