@@ -279,7 +279,7 @@ def run_session(steps: list[Step], url: str, cwd: Path) -> dict[int, tuple[str, 
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
+        env={**os.environ, "LC_ALL": "C.UTF-8", "no_proxy": "127.0.0.1,localhost"},
     )
     outputs = {}
     for match in re.finditer(r"\n\036(\d+)\036\n(.*?)\n\036\1 (\d+)\036\n", result.stdout, re.S):
