@@ -7,8 +7,10 @@ UV := $(TOOLS)/bin/uv
 RUN := $(UV) run --locked
 
 # Debian packages the real-components tests (tests/cluster) start: PostgreSQL for Airflow's
-# metadata database, Redis as the Celery broker. Installed once, with apt-get (as root).
-SYSTEM_PACKAGES := postgresql redis-server
+# metadata database, Redis as the Celery broker; curl (7.82+ for --json) and jq, which the
+# READMEs' shell sessions use (tests/docs/test_readme_sessions.py runs them). Installed once,
+# with apt-get (as root).
+SYSTEM_PACKAGES := postgresql redis-server curl jq
 # Debian's Chromium for the web UI tests (tests/web_ui: Playwright drives it; Playwright's own
 # browser download cannot run here); the DejaVu fonts draw Persian text.
 BROWSER_PACKAGES := chromium fonts-dejavu-core

@@ -1,7 +1,7 @@
 """The distributions as a user gets them: `uv build` wheels and sdists with complete metadata
 (`twine check --strict`), installed into fresh virtual environments: the sandbox alone pulls in
-no Airflow and its CLI serves; the provider registers with Airflow and imports. The READMEs'
-install lines install what they say, from the paths they name.
+no Airflow and its CLI serves the API and the web UI; the provider registers with Airflow and
+imports. The READMEs' install lines install what they say, from the paths they name.
 
 Installs reuse uv's cache (hard links, pinned by uv.lock through a constraints file), so each
 environment takes seconds; `--offline` first, the package registry only if the cache lacks an
@@ -28,6 +28,7 @@ DISTRIBUTIONS = {
     "airflow_provider_ippanel": ROOT / "provider" / "src" / "ippanel_provider" / "__init__.py",
     "ippanel_mock_server": ROOT / "mock_server" / "src" / "ippanel_mock" / "__init__.py",
 }
+UI_STATIC = ROOT / "mock_server" / "src" / "ippanel_mock" / "ui" / "static"
 PIP_INSTALL = re.compile(r"^\$ pip install (\S+(?: \./\S+)*)", re.M)
 
 
@@ -122,6 +123,22 @@ def test_wheels_and_sdists_have_complete_metadata(dist: Path) -> None:
         assert {"LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml"} <= names
 
 
+def assert_web_ui_served(url: str) -> None:
+    """The web UI's page at / and every asset it loads (the page's links and app.js's module
+    imports) are served byte for byte as in the repository: the UI ships inside the wheel."""
+    with urllib.request.urlopen(f"{url}/", timeout=10) as answer:
+        assert answer.headers.get_content_type() == "text/html"
+        page = answer.read()
+    assert page == (UI_STATIC / "index.html").read_bytes()
+    assets = set(re.findall(r'"/__sandbox/ui/assets/([\w.-]+)"', page.decode()))
+    app = (UI_STATIC / "app.js").read_text(encoding="utf-8")
+    assets |= set(re.findall(r'^import .* from "\./([\w.-]+)";$', app, re.M))
+    assert {"app.css", "app.js", "icon.svg", "api.js", "inbox.js"} <= assets, assets
+    for asset in sorted(assets):
+        with urllib.request.urlopen(f"{url}/__sandbox/ui/assets/{asset}", timeout=10) as answer:
+            assert answer.read() == (UI_STATIC / asset).read_bytes(), asset
+
+
 def test_sandbox_wheel_alone_brings_no_airflow_and_its_cli_serves(
     dist: Path, constraints: Path, tmp_path: Path
 ) -> None:
@@ -144,6 +161,7 @@ def test_sandbox_wheel_alone_brings_no_airflow_and_its_cli_serves(
         url = process.stdout.readline().strip().removeprefix("IPPANEL_BASE_URL=")
         with urllib.request.urlopen(f"{url}/healthz", timeout=10) as answer:
             assert answer.status == 200
+        assert_web_ui_served(url)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
         assert process.returncode == 0

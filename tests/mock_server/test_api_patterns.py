@@ -3,11 +3,14 @@ the sandbox clock, and sends by pattern with the stored variables."""
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from ippanel_mock import SandboxConfig
-from sandbox_support import SMS_API_KEY
+from sandbox_support import AUTH, SMS_API_KEY, sandbox_process
 
 if TYPE_CHECKING:
     from sandbox_api import Api, AppFactory
@@ -253,3 +256,26 @@ async def test_the_admin_api_decides_a_review_at_once(api: Api) -> None:
     assert response.status == 404
     response = await api.client.post(review, json={"status": "approved"})
     assert response.status == 422
+
+
+def first_pattern_code(*args: str, hash_seed: str) -> str:
+    """The code of the first pattern created on a fresh `ippanel-mock` process."""
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    with sandbox_process(*args, env=env) as sandbox:
+        answer = requests.post(
+            f"{sandbox.url}/api/user/pattern", headers=AUTH, json=NEW, timeout=10
+        )
+    code: str = answer.json()["data"]["pattern_code"]
+    return code
+
+
+def test_codes_are_the_same_for_the_same_seed_across_processes() -> None:
+    """The README's claim, on fresh processes (each with its own string hashing)."""
+    first = first_pattern_code("--seed", "0", hash_seed="1")
+    assert re.fullmatch(r"[a-z0-9]{14}", first)
+    assert first_pattern_code("--seed", "0", hash_seed="2") == first
+
+
+async def test_another_seed_gives_other_codes(api: Api, make_api: AppFactory) -> None:
+    other = await make_api(SandboxConfig(seed=1))
+    assert (await create(other))["pattern_code"] != (await create(api))["pattern_code"]

@@ -75,7 +75,8 @@ class ReportsApi:
 
     @operation
     def bulk_report(self, outbox_id: int) -> Operation[OutboxBulk]:
-        """One bulk's report row.
+        """One bulk's report row, read at the spec's ``POST /api/report/by_bulk/{id}`` (the
+        later edition's ``GET /api/report/by_bulk?messages_outbox_id=`` is the same report).
 
         :param outbox_id: the bulk id.
         """
