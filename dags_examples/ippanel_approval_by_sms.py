@@ -41,6 +41,7 @@ def ippanel_approval_by_sms() -> None:
     reply = IPPanelInboxSensor(
         task_id="wait_for_reply",
         from_numbers="{{ params.approver }}",
+        after_send=ask.output,  # a YES sent before the question does not count
         options=["YES", "NO"],
         defaults=["NO"],
         deferrable=True,

@@ -62,6 +62,29 @@ def test_replies_from_before_the_run_started_do_not_count(sandbox: ThreadedSandb
 
 
 @pytest.mark.ippanel_sandbox(delivery_delay=0)
+def test_after_send_ignores_replies_from_before_the_send_went_out(
+    sandbox: ThreadedSandbox,
+) -> None:
+    """A YES that came after the run started but before the question was sent answers nothing."""
+    receive(sandbox, "YES")
+    time.sleep(1.1)  # inbox and report times are whole seconds
+    ids = send_sms(sandbox, "09121234567", message="Release? Reply YES or NO")
+    assert yes_no().poke(context()).xcom_value["chosen_options"] == ["YES"]  # type: ignore[union-attr]
+    for given in (ids, str(ids), ids[0]):  # the XCom, its rendered text, one id
+        assert yes_no(after_send=given).poke(context()) is False
+    receive(sandbox, "no")
+    result = yes_no(after_send=str(ids)).poke(context()).xcom_value  # type: ignore[union-attr]
+    assert (result["chosen_options"], result["message"]["text"]) == (["NO"], "no")
+
+
+@pytest.mark.parametrize("given", ["abc", "[0]", [-3]])
+def test_after_send_must_name_outbox_ids(given: Any) -> None:
+    sensor = yes_no(after_send=given)
+    with pytest.raises(ValueError, match="after_send must be outbox ids"):
+        sensor._after_render()
+
+
+@pytest.mark.ippanel_sandbox(delivery_delay=0)
 def test_a_reply_to_the_sent_sms_ends_the_wait(sandbox: ThreadedSandbox) -> None:
     """The conversation as a DAG has it: a send, the phone's auto-reply, the sensor."""
     requests.post(
@@ -134,6 +157,7 @@ def test_execute_complete_maps_events_to_outcomes() -> None:
         ({"options": ["YES"], "pattern": "y"}, "not options and pattern"),
         ({"defaults": ["NO"]}, "defaults needs options"),
         ({"options": ["YES", "NO"], "defaults": ["MAYBE"]}, "not among options"),
+        ({"received_after": 1.0, "after_send": [1100000001]}, "received_after or after_send"),
     ],
 )
 def test_bad_sensor_arguments_fail_at_parse_time(kwargs: dict[str, Any], words: str) -> None:

@@ -53,6 +53,10 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
     :param received_after: ignore messages received before this time (an aware datetime, ISO
         text or unix seconds). Default: the DAG run's start, so a reply that came while an
         upstream send was still running counts.
+    :param after_send: ignore messages received before this send went out: the outbox ids a
+        send operator returned (``send_task.output``, a list, one id, or its rendered text
+        ``"[1100000001]"``); the earliest bulk's creation time in IPPanel's outbox report is the
+        watermark, read once. Instead of ``received_after``.
     :param from_id: ignore messages up to this inbox id (a watermark you kept).
     :param defaults: with ``options``: the options chosen when the timeout passes without a
         reply (the task then succeeds); None: the timeout fails the task.
@@ -76,6 +80,7 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         "text",
         "pattern",
         "received_after",
+        "after_send",
         "from_id",
     )
     ui_color = "#fdebd0"
@@ -89,6 +94,7 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         text: str | None = None,
         pattern: str | None = None,
         received_after: datetime | float | str | None = None,
+        after_send: int | str | Sequence[int] | None = None,
         from_id: int | str | None = None,
         defaults: str | Sequence[str] | None = None,
         ippanel_conn_id: str = "ippanel_default",
@@ -101,6 +107,8 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         given = [n for n, v in (("options", options), ("text", text), ("pattern", pattern)) if v]
         if len(given) > 1:
             raise ValueError(f"give one of options, text or pattern, not {' and '.join(given)}")
+        if received_after not in (None, "") and after_send not in (None, "", []):
+            raise ValueError("give received_after or after_send, not both")
         self.defaults = _listed(defaults)
         if self.defaults and not options:
             raise ValueError("defaults needs options: they name the options chosen on timeout")
@@ -114,21 +122,26 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         self.text = text
         self.pattern = pattern
         self.received_after = received_after
+        self.after_send = after_send
         self.from_id = from_id
         self.ippanel_conn_id = ippanel_conn_id
         self.deferrable = deferrable
         self._last_id: int | None = None
+        self._sent_at: float | None = None
         self._wanted = ""
 
     def _after_render(self) -> None:
         """Check the rendered conditions before the first read (a bad number fails here)."""
+        self._outbox_ids()
         self._query(None)
 
     def _query(self, context: Context | None) -> InboxQuery:
         from ippanel_provider.client.inbox import InboxQuery
 
         after = self.received_after
-        if after in (None, "") and context is not None:
+        if self._outbox_ids() and context is not None:
+            after = self._send_time()
+        elif after in (None, "") and context is not None:
             dag_run, ti = context.get("dag_run"), context.get("ti")
             after = getattr(dag_run, "start_date", None) or getattr(ti, "start_date", None)
         query = InboxQuery.build(
@@ -141,6 +154,39 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         )
         self._wanted = query.describe()
         return query
+
+    def _outbox_ids(self) -> list[int]:
+        """``after_send`` as outbox ids (a rendered XCom is text such as ``[1100000001]``)."""
+        value = self.after_send
+        if value in (None, "", []):
+            return []
+        items: Any = value
+        if isinstance(value, str):
+            items = value.strip().strip("[]").replace(",", " ").split()
+        elif not isinstance(value, list | tuple):
+            items = [value]
+        try:
+            ids = [int(str(item).strip()) for item in items]
+        except ValueError:
+            raise ValueError(f"after_send must be outbox ids, got {value!r}") from None
+        if not ids or any(i <= 0 for i in ids):
+            raise ValueError(f"after_send must be outbox ids, got {value!r}")
+        return ids
+
+    def _send_time(self) -> float:
+        """When the earliest bulk of ``after_send`` was created (outbox report), read once."""
+        if self._sent_at is None:
+            from ippanel_provider.hooks.ippanel import IPPanelHook
+
+            with IPPanelHook(self.ippanel_conn_id) as hook:
+                client = hook.get_conn()
+                times = [client.bulk_report(i).time for i in self._outbox_ids()]
+            known = [t for t in times if t is not None]
+            if not known:
+                raise ValueError(f"IPPanel's outbox report gives no time for {self.after_send!r}")
+            self._sent_at = float(min(known))
+            self.log.info("Reading replies received since outbox %s went out", self.after_send)
+        return self._sent_at
 
     def _watermark(self) -> int | None:
         if self._last_id is not None:
