@@ -6,7 +6,6 @@ is a domain error (models/errors.py) that the route maps to its answer.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -212,10 +211,8 @@ class SandboxBackend:
     def password_caller(self, username: str, password: str) -> User | None:
         """The account a username and password name, for sends that carry them (the URL form);
         accounts with a second login factor cannot be used so."""
-        user = self.users.get(username)
-        if user is None or user.method != "login":
-            return None
-        return user if hmac.compare_digest(user.password.encode(), password.encode()) else None
+        user = self.users.check_password(username, password)
+        return user if user is not None and user.method == "login" else None
 
     def cancel(self, user: User, bulk_id: int) -> None:
         """Cancel a scheduled bulk of the user, refunding it; BulkNotFound or NotCancelable."""

@@ -299,10 +299,18 @@ class UserStore:
             username = session.username if session else None
         return self._users.get(username) if username else None
 
-    def login(self, username: str, password: str) -> LoginResult | None:
+    def check_password(self, username: str, password: str) -> User | None:
+        """The user whose password this is; an unknown name is compared against a stand-in, so
+        the time taken does not tell which names exist."""
         user = self._users.get(username)
         expected = user.password if user is not None else DEFAULT_PASSWORD
-        if not secrets_match(password, expected) or user is None:  # same work for any name
+        if not secrets_match(password, expected) or user is None:
+            return None
+        return user
+
+    def login(self, username: str, password: str) -> LoginResult | None:
+        user = self.check_password(username, password)
+        if user is None:
             return None
         if user.method == "login":
             return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
