@@ -15,6 +15,11 @@ every time the sandbox renders stays inside what a date can hold (year 9999 is n
 RANGE_TEXT = "from 1970-01-01T00:00:00Z (unix 0) to 3000-01-01T00:00:00Z (unix 32503680000)"
 
 
+def plain(seconds: float) -> str:
+    """Seconds in plain digits (63072000, 0.5), not 6.3072e+07."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
+
+
 class ClockOutOfRange(SandboxError):
     """A move would take the clock outside EARLIEST..LATEST; the clock stays where it was."""
 
@@ -38,7 +43,8 @@ class SandboxClock:
         if seconds > 0 and now + seconds > LATEST:
             raise ClockOutOfRange(
                 f"the sandbox clock stays {RANGE_TEXT}: it is at unix {now:.0f} and "
-                f"{seconds:g} s more would pass the end; set it with /__sandbox/clock/set instead"
+                f"{plain(seconds)} s more would pass the end; set it with /__sandbox/clock/set "
+                "instead"
             )
         self._offset += seconds
         self._moved()
