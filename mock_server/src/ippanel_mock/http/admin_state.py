@@ -113,7 +113,12 @@ async def review_pattern(call: Call) -> web.Response:
     return json_response({"code": code, "user": pattern.username, "status": status})
 
 
-@routes.post(ADMIN_PREFIX + "/reset", "Back to the seeded start state", response="admin_reset")
+@routes.post(
+    ADMIN_PREFIX + "/reset",
+    "Back to the seeded start state",
+    response="admin_reset",
+    errors={UserError: 422},  # the users file, read again, no longer reads
+)
 async def reset(call: Call) -> web.Response:
     call.backend.reset()
     return json_response({"status": "reset"})

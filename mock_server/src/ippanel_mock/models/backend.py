@@ -112,7 +112,15 @@ class SandboxBackend:
     def reset(self) -> None:
         """Back to the seeded start: clock, default users and their lines, users file, demo
         patterns and no user patterns, no phonebooks or drafts but the sample phonebook,
-        history, no chaos rules (generator re-seeded) and the configured rate limit."""
+        history, no chaos rules (generator re-seeded) and the configured rate limit.
+
+        The users file is read again, and first on a store of its own: a file edited into a bad
+        one since start-up is a UserError before anything is reset."""
+        if self.config.users_file is not None:
+            trial = UserStore(SandboxClock(), seed=self.config.seed)
+            for item in DEFAULT_USERS:
+                trial.create_from_mapping(item)
+            trial.load_file(self.config.users_file)
         self.chaos.reset(self.config.seed)
         self.rate_limiter.configure(self.config.rate_limit, self.config.rate_burst)
         self.clock.reset()
