@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -324,3 +325,27 @@ async def test_admin_token_guards_every_admin_route(aiohttp_client: Any) -> None
     resp = await client.get("/__sandbox/users", headers={"X-Sandbox-Admin-Token": "s3cret"})
     assert resp.status == 200
     assert (await client.get("/healthz")).status == 200
+
+
+async def test_a_reset_refuses_a_users_file_that_went_bad_and_resets_nothing(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """The users file is read again on every reset; edited into a bad one after start-up, the
+    reset answered 500 half done (the file's users gone, the rest reset)."""
+    users = tmp_path / "users.json"
+    users.write_text('[{"username": "qa", "mobile": "09121110000", "api_key": "qa-key"}]')
+    client = await app_client(aiohttp_client, SandboxConfig(users_file=str(users)))
+    await client.post("/__sandbox/clock/advance", json={"seconds": 60})
+    users.write_text('[{"username": "qa", "mobile": "09121110000", "credit": NaN}]')
+    resp = await client.post("/__sandbox/reset")
+    assert resp.status == 422, await resp.text()
+    assert (await resp.json())["error"] == (
+        "user 1 ('qa'): credit must be a finite number from 0 to 1000000000000000"
+    )
+    assert (await get_json(client, "/__sandbox/clock"))["offset"] == 60
+    assert "qa" in [u["username"] for u in (await get_json(client, "/__sandbox/users"))["items"]]
+    users.write_text('[{"username": "qa2", "mobile": "09121110000"}]')
+    assert (await client.post("/__sandbox/reset")).status == 200
+    names = [u["username"] for u in (await get_json(client, "/__sandbox/users"))["items"]]
+    assert names[-1] == "qa2"
+    assert "qa" not in names

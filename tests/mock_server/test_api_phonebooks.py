@@ -186,6 +186,8 @@ async def test_import_round_trips_with_the_admin_export(api: Api) -> None:
          {"file": ["نام ستون ها در سطر اول تکراری است"]}),
         ("number\n", {"file": ["فایل هیچ سطری برای افزودن ندارد"]}),
         ("number,name\n09121234567\n", {"file.2": ["تعداد ستون های سطر با سطر اول یکی نیست"]}),
+        ('number,name\n09121234567,"a\nb"\n0912,c\n',
+         {"file.4": ["number: شماره موبایل معتبر نیست"]}),  # line 4 of the file, its 3rd row
         ("number,email\n09121234567,not-an-email\n", {"file.2": ["email: ایمیل معتبر نیست"]}),
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00number\n",
          {"file": ["فایل Excel پشتیبانی نمی شود؛ فایل CSV با کدگذاری UTF-8 بفرستید"]}),
@@ -199,6 +201,32 @@ async def test_a_bad_file_is_refused_line_by_line_and_adds_nothing(
     meta = await import_csv(api, book, content, 422)
     assert (meta["message_code"], meta["errors"]) == ("400-2", errors)
     assert await numbers(api, book) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ('number,name\n09121234567,"hasan\n09121234568,b\n', 2),
+        ('number,name\n09121234567,"a"b\n', 2),
+        ("number,name\n09121234567,a\n09121234568," + "b" * 140_000 + "\n", 3),
+        ("number,name\r09121234567,a\r", 1),
+    ],
+    ids=["unterminated-quote", "text-after-closing-quote", "field-over-131072", "cr-only"],
+)
+async def test_a_malformed_csv_row_is_refused_naming_its_line_and_adds_nothing(
+    api: Api, content: str, line: int
+) -> None:
+    """The import read CSV loosely: an unterminated quote swallowed the next row into the name
+    (a number dropped, 200), text after a closing quote was kept, a field over the csv module's
+    limit was a 422 naming no line. Read as the file sends read it now (models/csv_files.py)."""
+    book = await new_phonebook(api)
+    await import_csv(api, book, "number\n09121234560\n", 200)
+    meta = await import_csv(api, book, content, 422)
+    assert meta["message_code"] == "400-2"
+    [(field, [problem])] = meta["errors"].items()
+    assert field == f"file.{line}"
+    assert problem.startswith("قالب CSV این سطر معتبر نیست: "), problem
+    assert await numbers(api, book) == ["+989121234560"]
 
 
 async def test_a_bad_option_value_in_a_file_names_the_line(api: Api) -> None:

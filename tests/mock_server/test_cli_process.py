@@ -91,6 +91,25 @@ def test_bad_users_file_fails_with_a_message_not_a_traceback(tmp_path: Path) -> 
     assert "Traceback" not in done.stderr
 
 
+def test_a_users_file_with_nan_credit_is_refused_naming_user_and_field(tmp_path: Path) -> None:
+    """Python's json reads NaN; a user with credit NaN passed `credit < 0` and sent without
+    limit. (Infinity and credits out of range: test_models_users.py.)"""
+    users = tmp_path / "users.json"
+    good = '{"username": "ok", "mobile": "09121110001"}'
+    users.write_text(f'[{good}, {{"username": "qa", "mobile": "09121110000", "credit": NaN}}]')
+    done = subprocess.run(
+        [sys.executable, "-m", "ippanel_mock", "--port", "0", "--users", str(users)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "ippanel-mock: bad users file: user 2 ('qa'): credit must be a finite number "
+        "from 0 to 1000000000000000\n"
+    )
+
+
 def test_flags_map_onto_the_config() -> None:
     argv = "--seed 9 --delivery-delay 0.5 --history 3 --rate-limit 5 --rate-burst 7"
     limits = "--header-timeout 3 --idle-timeout 20 --max-connections 64"

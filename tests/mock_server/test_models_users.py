@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyotp
 import pytest
 from ippanel_mock.config import SandboxConfig
@@ -124,3 +126,47 @@ def test_users_file_adds_accounts(tmp_path) -> None:  # type: ignore[no-untyped-
     user = backend.users.authenticate("qa-key")
     assert user is not None
     assert user.credit == 5
+
+
+@pytest.mark.parametrize("credit", [float("nan"), float("inf"), -float("inf"), 1e16, -1.0])
+def test_credit_is_a_finite_number_in_range_wherever_it_is_set(
+    backend: SandboxBackend, credit: float
+) -> None:
+    before = {u.username: u.credit for u in backend.users.all()}
+    rule = r"^credit must be a finite number from 0 to 1000000000000000$"
+    with pytest.raises(UserError, match=rule):
+        backend.users.create_user("qa", mobile="09121110000", credit=credit)
+    with pytest.raises(UserError, match=rule):
+        backend.users.set_credit("sandbox", credit)
+    assert {u.username: u.credit for u in backend.users.all()} == before
+
+
+def test_a_users_file_with_nan_credit_is_refused_naming_the_user(tmp_path: Path) -> None:
+    path = tmp_path / "users.json"
+    path.write_text('{"users": [{"username": "qa", "mobile": "09121110000", "credit": NaN}]}')
+    with pytest.raises(UserError) as info:
+        SandboxBackend(SandboxConfig(users_file=str(path)))
+    assert info.value.message == (
+        "user 1 ('qa'): credit must be a finite number from 0 to 1000000000000000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("name", "NaN", "name must be a string"),
+        ("is_reseller", '"yes"', "is_reseller must be true or false"),
+        ("api_keys", "5", "api_keys must be a list of non-empty strings"),
+        ("senders", "5", "senders must be a list of line numbers"),
+    ],
+)
+def test_a_users_file_field_of_the_wrong_kind_is_refused_naming_user_and_field(
+    tmp_path: Path, field: str, value: str, rule: str
+) -> None:
+    """The users file is not read through the admin API's schema: the model checks each field
+    (a number for `api_keys` was a TypeError, "yes" for `is_reseller` made a reseller)."""
+    path = tmp_path / "users.json"
+    path.write_text(f'[{{"username": "qa", "mobile": "09121110000", "{field}": {value}}}]')
+    with pytest.raises(UserError) as info:
+        SandboxBackend(SandboxConfig(users_file=str(path)))
+    assert info.value.message == f"user 1 ('qa'): {rule}"

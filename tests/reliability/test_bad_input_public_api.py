@@ -254,6 +254,7 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         (HEADER + b'09121234567,"hello\n', "files.0.2", "CSV"),
         (HEADER + b'09121234567,"a"b\n', "files.0.2", "CSV"),
         (b"recipient,message\r09121234567,hi\r", "files.0.1", "CSV"),
+        (HEADER + b'09121234567,"a\nb"\n12345,hi\n', "files.0.4", "12345"),
     ],
     ids=[
         "no-header",
@@ -269,6 +270,7 @@ TOO_MANY_ROWS = HEADER + b"09121234567,x\n" * (MAX_FILE_ROWS + 1)
         "unterminated-quote",
         "text-after-closing-quote",
         "cr-only-line-ends",
+        "line-after-a-quoted-newline",
     ],
 )
 async def test_bad_csv_is_422_naming_file_and_line(

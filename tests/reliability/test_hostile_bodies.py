@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ippanel_mock import SandboxConfig
 from ippanel_mock.http.body import MAX_JSON_DEPTH
-from sandbox_support import API_KEY, AiohttpClient, Client, app_client, backend_of
+from sandbox_support import API_KEY, AUTH, AiohttpClient, Client, app_client, backend_of
 
 JSON = {"Content-Type": "application/json"}
 SEND = (
@@ -146,3 +146,33 @@ def test_the_config_takes_finite_numbers_only() -> None:
         for value in (float("nan"), float("inf")):
             with pytest.raises(ValueError, match=field):
                 SandboxConfig(**{field: value})
+
+
+# -- valid inputs that add up to an out-of-range state -----------------------------------------
+
+
+async def test_the_clock_refuses_to_advance_past_the_year_3000(client: Client) -> None:
+    """Each advance of the schema's maximum (3.2e9 s) is valid; ~78 of them passed year 9999 and
+    every later read of the clock answered 500 until a reset."""
+    step = {"seconds": 3_200_000_000}
+    for _ in range(100):
+        resp = await client.post("/__sandbox/clock/advance", json=step)
+        if resp.status != 200:
+            break
+    assert resp.status == 422, await resp.text()
+    error = (await resp.json())["error"]
+    assert error.startswith(
+        "the sandbox clock stays from 1970-01-01T00:00:00Z (unix 0) to 3000-01-01T00:00:00Z "
+        "(unix 32503680000): it is at unix "
+    ), error
+    clock = backend_of(client).clock
+    offset = clock.offset
+    assert clock.now() <= 32503680000
+    resp = await client.post("/__sandbox/clock/advance", json=step)
+    assert resp.status == 422
+    assert " and 3200000000 s more would pass the end" in (await resp.json())["error"]
+    assert clock.offset == offset
+    await assert_healthy(client)
+    assert (await client.post("/api/report/new_list", json={}, headers=AUTH)).status == 200
+    resp = await client.post("/__sandbox/clock/advance", json={"seconds": 0})
+    assert resp.status == 200, await resp.text()

@@ -282,8 +282,9 @@ def test_cli_with_access_log_guards_admin_and_never_logs_a_secret() -> None:
 async def test_every_secret_is_compared_in_constant_time(
     aiohttp_client: Callable[..., Awaitable[Client]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 9, item 9: passwords, SMS OTPs, password-reset OTPs and the admin token all go
-    through hmac.compare_digest (as bytes, so any text compares), wrong or right."""
+    """Issue 9, item 9: passwords (login and the URL form), SMS OTPs, password-reset OTPs and the
+    admin token all go through hmac.compare_digest (as bytes, so any text compares), wrong or
+    right, for unknown users too."""
     compared: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest
 
@@ -312,6 +313,15 @@ async def test_every_secret_is_compared_in_constant_time(
     reset_code = backend.messages.latest().text.rsplit(" ", 1)[-1]  # type: ignore[union-attr]
     assert not users.change_password_by_token(token, wrong, "new-password")
     assert (wrong.encode(), reset_code.encode()) in compared
+
+    # the URL form's username and password (password_caller): an unknown name, or one with a
+    # second factor, is compared against a stand-in so the time does not tell which names exist
+    for username in ("sandbox", "nobody", "sandbox-ga"):
+        compared.clear()
+        assert backend.password_caller(username, "url guess") is None
+        assert [given for given, _ in compared] == [b"url guess"], username
+    assert backend.password_caller("sandbox", "\ud800") is None  # any text compares
+    assert backend.password_caller("sandbox", DEFAULT_PASSWORD) is users.get("sandbox")
 
     client = await app_client(aiohttp_client, backend=backend)
     resp = await client.get("/__sandbox/users", headers={"X-Sandbox-Admin-Token": "nope"})

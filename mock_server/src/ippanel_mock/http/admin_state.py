@@ -19,13 +19,12 @@ from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path
 from ippanel_mock.models.chaos import ChaosRuleError
+from ippanel_mock.models.clock import EARLIEST, LATEST, ClockOutOfRange
 from ippanel_mock.models.errors import AlreadyExists
 from ippanel_mock.models.patterns import Pattern, PatternError
 from ippanel_mock.models.users import User, UserError
 
 _ID = re.compile(r"[0-9]{1,18}")
-CLOCK_RANGE = (0, 32503680000)
-"""Unix seconds from 1970 to 3000: every moment the clock may be set to."""
 
 routes = Operations("admin")
 
@@ -113,7 +112,12 @@ async def review_pattern(call: Call) -> web.Response:
     return json_response({"code": code, "user": pattern.username, "status": status})
 
 
-@routes.post(ADMIN_PREFIX + "/reset", "Back to the seeded start state", response="admin_reset")
+@routes.post(
+    ADMIN_PREFIX + "/reset",
+    "Back to the seeded start state",
+    response="admin_reset",
+    errors={UserError: 422},  # the users file, read again, no longer reads
+)
 async def reset(call: Call) -> web.Response:
     call.backend.reset()
     return json_response({"status": "reset"})
@@ -127,9 +131,10 @@ async def get_clock(call: Call) -> web.Response:
 
 @routes.post(
     ADMIN_PREFIX + "/clock/advance",
-    "Move the clock forward",
+    "Move the clock forward (not past 3000-01-01)",
     body=JsonBody("admin_clock_advance"),
     response="admin_clock",
+    errors={ClockOutOfRange: 422},
 )
 async def advance_clock(call: Call) -> web.Response:
     clock = call.backend.clock
@@ -146,7 +151,7 @@ def parse_time(value: float | str) -> float:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         value = parsed.timestamp()
-    if not (math.isfinite(value) and CLOCK_RANGE[0] <= value <= CLOCK_RANGE[1]):
+    if not (math.isfinite(value) and EARLIEST <= value <= LATEST):
         raise AdminError(422, "time must be between 1970 and 3000")
     return float(value)
 
@@ -157,6 +162,7 @@ def parse_time(value: float | str) -> float:
     body=JsonBody("admin_clock_set"),
     response="admin_clock",
     statuses=(422,),
+    errors={ClockOutOfRange: 422},
 )
 async def set_clock(call: Call) -> web.Response:
     clock = call.backend.clock

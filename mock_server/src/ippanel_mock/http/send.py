@@ -1,4 +1,5 @@
-"""POST /api/send: JSON for every sending type, multipart CSV files for `peer_to_peer_file`.
+"""POST /api/send: JSON for every sending type, multipart forms with files for `file`,
+`keyword` (CSV or XLSX) and `peer_to_peer_file` (CSV).
 
 The route reads and shapes the request; SandboxBackend.send / send_file plan and make the bulks.
 """
@@ -133,7 +134,8 @@ DOCUMENTED = {"send_pattern": with_shipped_patterns}
 
 
 class SendBody:
-    """JSON checked against `send` and then its sending type's schema, or a multipart CSV form."""
+    """JSON checked against `send` and then its sending type's schema, or a multipart form
+    with files (FILE_FORMS)."""
 
     async def read(self, request: web.Request, config: SandboxConfig) -> dict[str, Any] | FileForm:
         content_type = media_type(request)

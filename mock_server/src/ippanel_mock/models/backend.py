@@ -6,7 +6,6 @@ is a domain error (models/errors.py) that the route maps to its answer.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +112,15 @@ class SandboxBackend:
     def reset(self) -> None:
         """Back to the seeded start: clock, default users and their lines, users file, demo
         patterns and no user patterns, no phonebooks or drafts but the sample phonebook,
-        history, no chaos rules (generator re-seeded) and the configured rate limit."""
+        history, no chaos rules (generator re-seeded) and the configured rate limit.
+
+        The users file is read again, and first on a store of its own: a file edited into a bad
+        one since start-up is a UserError before anything is reset."""
+        if self.config.users_file is not None:
+            trial = UserStore(SandboxClock(), seed=self.config.seed)
+            for item in DEFAULT_USERS:
+                trial.create_from_mapping(item)
+            trial.load_file(self.config.users_file)
         self.chaos.reset(self.config.seed)
         self.rate_limiter.configure(self.config.rate_limit, self.config.rate_burst)
         self.clock.reset()
@@ -212,10 +219,8 @@ class SandboxBackend:
     def password_caller(self, username: str, password: str) -> User | None:
         """The account a username and password name, for sends that carry them (the URL form);
         accounts with a second login factor cannot be used so."""
-        user = self.users.get(username)
-        if user is None or user.method != "login":
-            return None
-        return user if hmac.compare_digest(user.password.encode(), password.encode()) else None
+        user = self.users.check_password(username, password)
+        return user if user is not None and user.method == "login" else None
 
     def cancel(self, user: User, bulk_id: int) -> None:
         """Cancel a scheduled bulk of the user, refunding it; BulkNotFound or NotCancelable."""

@@ -10,7 +10,6 @@ collected, naming the file and line, before any bulk is made.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -18,6 +17,7 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 
+from ippanel_mock.models.csv_files import csv_rows
 from ippanel_mock.models.errors import FieldErrors, collect, raise_if_any
 from ippanel_mock.models.phones import InvalidRecipient, national_number
 from ippanel_mock.models.sending import (
@@ -36,9 +36,7 @@ XLSX_MAX_PARTS = 1_000
 SLOT = re.compile(r"\{ex_([A-Z]{1,2})\}")
 MSG_BAD_XLSX = "فایل XLSX خوانا نیست"
 MSG_BIG_XLSX = f"فایل XLSX نباید بیش از {XLSX_MAX_UNPACKED // 2**20} مگابایت باز شود"
-MSG_NOT_UTF8 = "فایل باید با کدگذاری UTF-8 باشد"
 MSG_EMPTY = "فایل هیچ سطری برای ارسال ندارد"
-MSG_BAD_CSV = "قالب CSV این سطر معتبر نیست"
 
 
 def column_index(letters: str) -> int:
@@ -68,22 +66,13 @@ def rows_of(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, 
             collect(errors, field, f"فایل نباید بیشتر از {MAX_FILE_ROWS} سطر داشته باشد")
             return
         yield line, row
-    if count == 0 and field not in errors and not any(k.startswith(f"{field}.") for k in errors):
+    if count == 0 and not has_problem(errors, field):
         collect(errors, field, MSG_EMPTY)
 
 
-def csv_rows(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, list[str]]]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        collect(errors, field, MSG_NOT_UTF8)
-        return
-    reader = csv.reader(io.StringIO(text), strict=True)
-    try:
-        for row in reader:
-            yield reader.line_num, row
-    except csv.Error as exc:
-        collect(errors, f"{field}.{reader.line_num}", f"{MSG_BAD_CSV}: {exc}")
+def has_problem(errors: FieldErrors, field: str) -> bool:
+    """Whether `field` or one of its lines (`field.<line>`) has an error."""
+    return field in errors or any(name.startswith(f"{field}.") for name in errors)
 
 
 def xlsx_rows(raw: bytes, field: str, errors: FieldErrors) -> Iterator[tuple[int, list[str]]]:
@@ -204,33 +193,18 @@ def plan_keyword_file(
 
 
 def parse_csv(raw: bytes, field: str, errors: FieldErrors) -> dict[str, array]:
-    """`recipient,message` rows grouped by message, first-seen order; errors name the line.
-
-    Read strictly: a field over the csv module's limit, an unterminated quote, text after a
-    closing quote or a line ending in a bare CR ends the file with one error naming its line,
-    so no part of a malformed file is sent.
-    """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        collect(errors, field, MSG_NOT_UTF8)
-        return {}
-    rows = csv.reader(io.StringIO(text), strict=True)
-    try:
-        return _group_rows(rows, field, errors)
-    except csv.Error as exc:
-        collect(errors, f"{field}.{rows.line_num}", f"{MSG_BAD_CSV}: {exc}")
-        return {}
-
-
-def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> dict[str, array]:
-    header = next(rows, None)
+    """`recipient,message` rows grouped by message, first-seen order; errors name the line
+    (read as models/csv_files.py reads every CSV upload)."""
+    rows = csv_rows(raw, field, errors)
+    _, header = next(rows, (1, None))
+    if has_problem(errors, field):
+        return {}  # not UTF-8, or the header row is not CSV
     if header is None or [h.strip().lower() for h in header] != ["recipient", "message"]:
         collect(errors, field, "سطر اول فایل باید recipient,message باشد")
         return {}
     groups: dict[str, array] = {}
     count = 0
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         count += 1
@@ -246,7 +220,7 @@ def _group_rows(rows: Iterator[list[str]], field: str, errors: FieldErrors) -> d
             collect(errors, f"{field}.{line}", f"{MSG_BAD_RECIPIENT}: {row[0][:32]}")
             continue
         groups.setdefault(row[1], array("q")).append(number)
-    if count == 0 and field not in errors:
+    if count == 0 and not has_problem(errors, field):
         collect(errors, field, MSG_EMPTY)
     return groups
 

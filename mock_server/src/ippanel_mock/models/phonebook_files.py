@@ -1,7 +1,8 @@
 """The phonebook file: what an import reads and an export writes (the sandbox's form of the
 docs' "sample", which they do not show).
 
-CSV in UTF-8 (a byte-order mark is fine), a header row, then one contact a row:
+CSV as every upload is read (models/csv_files.py: UTF-8, strict), a header row, then one
+contact a row:
 
     number,pre,name,email,46001
     +989121234567,آقای,حسن,hasan@example.com,1370/01/01
@@ -12,10 +13,9 @@ the option's id) are optional and may come in any order. An import adds every ro
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
+from ippanel_mock.models.csv_files import csv_rows
 from ippanel_mock.models.errors import FieldErrors, RuleBroken, collect, invalid
 from ippanel_mock.models.phonebooks import (
     MSG_FULL,
@@ -71,31 +71,28 @@ def import_file(store: PhonebookStore, user: User, book: Phonebook, raw: bytes) 
     staged: list[ContactFields] = []
     seen: set[int] = set()
     read = 0
-    text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
-    try:
-        rows = csv.reader(text)
-        columns = _columns(next(rows, None), book, errors)
-        for line, row in enumerate(rows, start=2):
-            if FIELD in errors or len(errors) >= MAX_REPORTED_LINES:
-                break  # the header is wrong, or enough lines are named
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                collect(errors, f"{FIELD}.{line}", "تعداد ستون های سطر با سطر اول یکی نیست")
-                continue
-            fields = _fields(columns, row)
-            problems = store.contact_problems(user, book, fields)
-            for column, messages in problems.items():
-                collect(errors, f"{FIELD}.{line}", f"{column}: {messages[0]}")
-            if problems:
-                continue
-            read += 1
-            national = national_number(fields.number)  # type: ignore[arg-type]
-            if national not in book.by_number and national not in seen:
-                seen.add(national)
-                staged.append(fields)
-    except (UnicodeDecodeError, csv.Error):
-        collect(errors, FIELD, "فایل باید CSV با کدگذاری UTF-8 باشد")
+    rows = csv_rows(raw, FIELD, errors)
+    _, header = next(rows, (1, None))
+    columns = _columns(header, book, errors) if not errors else []
+    for line, row in rows:
+        if FIELD in errors or len(errors) >= MAX_REPORTED_LINES:
+            break  # the header is wrong, or enough lines are named
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            collect(errors, f"{FIELD}.{line}", "تعداد ستون های سطر با سطر اول یکی نیست")
+            continue
+        fields = _fields(columns, row)
+        problems = store.contact_problems(user, book, fields)
+        for column, messages in problems.items():
+            collect(errors, f"{FIELD}.{line}", f"{column}: {messages[0]}")
+        if problems:
+            continue
+        read += 1
+        national = national_number(fields.number)  # type: ignore[arg-type]
+        if national not in book.by_number and national not in seen:
+            seen.add(national)
+            staged.append(fields)
     if not errors and read == 0:
         collect(errors, FIELD, "فایل هیچ سطری برای افزودن ندارد")
     if errors:

@@ -28,6 +28,8 @@ MAX_SESSIONS = 100_000
 """Live login tokens kept; beyond it expired ones go first, then the oldest (they get the 401)."""
 DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_CREDIT = 1e12
+MAX_CREDIT = 1e15
+"""The admin API's bound too (admin_user_create.json): under 2**53, so every cost changes it."""
 DEFAULT_SENDERS = ("+983000505", "+9810001")
 DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 """160-bit base32 secret of `sandbox-ga` (pyotp rejects secrets under 112 bits)."""
@@ -46,6 +48,18 @@ def secrets_match(given: str, expected: str) -> bool:
 
 class UserError(SandboxError, ValueError):
     """A user definition is invalid (message names the field, never a secret)."""
+
+
+CREDIT_RULE = f"credit must be a finite number from 0 to {MAX_CREDIT:.0f}"
+
+
+def checked_credit(value: object) -> float:
+    """A credit as stored: a number from 0 to MAX_CREDIT (NaN fails every comparison)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise UserError(CREDIT_RULE)
+    if not 0 <= value <= MAX_CREDIT:
+        raise UserError(CREDIT_RULE)
+    return float(value)
 
 
 class UserConflict(AlreadyExists, UserError):
@@ -148,8 +162,13 @@ class UserStore:
             normal_mobile = normalize_recipient(mobile)
         except (InvalidRecipient, TypeError, AttributeError):
             raise UserError("mobile must be an Iranian mobile number") from None
-        if isinstance(credit, bool) or not isinstance(credit, int | float) or credit < 0:
-            raise UserError("credit must be a number >= 0")
+        if name is not None and not isinstance(name, str):
+            raise UserError("name must be a string")
+        credit = checked_credit(credit)
+        if not isinstance(is_reseller, bool):
+            raise UserError("is_reseller must be true or false")
+        if isinstance(api_keys, str | bytes) or not isinstance(api_keys, Iterable):
+            raise UserError("api_keys must be a list of non-empty strings")
         keys = list(api_keys)
         for key in keys:
             if not isinstance(key, str) or not key:
@@ -158,8 +177,10 @@ class UserStore:
                 raise UserConflict("an api key is already in use")
         if len(set(keys)) != len(keys):
             raise UserConflict("api_keys must be distinct")
+        if isinstance(senders, str | bytes) or not isinstance(senders, Iterable):
+            raise UserError("senders must be a list of line numbers")
         lines = list(senders)
-        if isinstance(senders, str) or not all(isinstance(s, str) and s for s in lines):
+        if not all(isinstance(s, str) and s for s in lines):
             raise UserError("senders must be a list of line numbers")
         if method == "ga" and totp_secret is None:
             totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
@@ -175,7 +196,7 @@ class UserStore:
             method=method,
             mobile=normal_mobile,
             name=name if name is not None else username,
-            credit=float(credit),
+            credit=credit,
             api_keys=keys,
             totp_secret=totp_secret,
             lines=dict.fromkeys(lines, LineGrant()),
@@ -196,7 +217,15 @@ class UserStore:
         items = raw.get("users") if isinstance(raw, dict) else raw
         if not isinstance(items, list):
             raise UserError("users file must hold a list of user objects")
-        return [self.create_from_mapping(item) for item in items]
+        created = []
+        for number, item in enumerate(items, 1):
+            try:
+                created.append(self.create_from_mapping(item))
+            except UserError as exc:
+                name = item.get("username") if isinstance(item, Mapping) else None
+                who = f"user {number}" + (f" ({name!r})" if isinstance(name, str) else "")
+                raise type(exc)(f"{who}: {exc.message}") from None
+        return created
 
     def create_from_mapping(self, item: Mapping[str, Any]) -> User:
         if not isinstance(item, Mapping):
@@ -208,9 +237,11 @@ class UserStore:
         unknown = sorted(set(item) - allowed)
         if unknown:
             raise UserError(f"unknown user fields: {', '.join(unknown)}")
-        keys = list(item.get("api_keys", []))
+        keys = item.get("api_keys", [])
         if "api_key" in item:
-            keys.insert(0, item["api_key"])
+            if not isinstance(keys, list):
+                raise UserError("api_keys must be a list of non-empty strings")
+            keys = [item["api_key"], *keys]
         return self.create_user(
             item.get("username", ""),
             item.get("password", DEFAULT_PASSWORD),
@@ -221,7 +252,7 @@ class UserStore:
             api_keys=keys,
             totp_secret=item.get("totp_secret"),
             senders=item.get("senders", DEFAULT_SENDERS),
-            is_reseller=bool(item.get("is_reseller", False)),
+            is_reseller=item.get("is_reseller", False),
         )
 
     def get(self, username: str) -> User | None:
@@ -241,9 +272,10 @@ class UserStore:
         return True
 
     def set_credit(self, username: str, credit: float) -> User | None:
+        checked = checked_credit(credit)
         user = self._users.get(username)
         if user is not None:
-            user.credit = float(credit)
+            user.credit = checked
         return user
 
     def add_api_key(self, username: str, key: str) -> bool:
@@ -267,10 +299,18 @@ class UserStore:
             username = session.username if session else None
         return self._users.get(username) if username else None
 
-    def login(self, username: str, password: str) -> LoginResult | None:
+    def check_password(self, username: str, password: str) -> User | None:
+        """The user whose password this is; an unknown name is compared against a stand-in, so
+        the time taken does not tell which names exist."""
         user = self._users.get(username)
         expected = user.password if user is not None else DEFAULT_PASSWORD
-        if not secrets_match(password, expected) or user is None:  # same work for any name
+        if not secrets_match(password, expected) or user is None:
+            return None
+        return user
+
+    def login(self, username: str, password: str) -> LoginResult | None:
+        user = self.check_password(username, password)
+        if user is None:
             return None
         if user.method == "login":
             return LoginResult("login", self._new_session("final", user, FINAL_TOKEN_TTL))
