@@ -21,7 +21,12 @@ from ippanel_provider.sensors.inbox import IPPanelInboxSensor
 
 APPROVER = os.environ.get("IPPANEL_APPROVER", "09121110099")
 RELEASE_TEAM = os.environ.get("IPPANEL_RELEASE_TEAM", "09121110088")
-POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
+# The sensor's own polling schedule, sized for SMS, unless IPPANEL_POKE_INTERVAL (seconds) is set
+POLLING: dict[str, Any] = (
+    {"poke_interval": float(os.environ["IPPANEL_POKE_INTERVAL"])}
+    if os.environ.get("IPPANEL_POKE_INTERVAL")
+    else {}
+)
 REPLY_TIMEOUT = float(os.environ.get("IPPANEL_REPLY_TIMEOUT", str(60 * 60)))
 
 
@@ -45,7 +50,7 @@ def ippanel_approval_by_sms() -> None:
         options=["YES", "NO"],
         defaults=["NO"],
         deferrable=True,
-        poke_interval=POKE_INTERVAL,
+        **POLLING,
         timeout=REPLY_TIMEOUT,
     )
 

@@ -20,7 +20,12 @@ from ippanel_provider.sensors.delivery import IPPanelDeliverySensor
 
 # One entry per team; each is a comma-separated list of numbers.
 KPI_TEAMS = os.environ.get("IPPANEL_KPI_TEAMS", "09121234567,09351234567;09191234567").split(";")
-POKE_INTERVAL = float(os.environ.get("IPPANEL_POKE_INTERVAL", "30"))
+# The sensor's own polling schedule, sized for SMS, unless IPPANEL_POKE_INTERVAL (seconds) is set
+POLLING: dict[str, Any] = (
+    {"poke_interval": float(os.environ["IPPANEL_POKE_INTERVAL"])}
+    if os.environ.get("IPPANEL_POKE_INTERVAL")
+    else {}
+)
 
 
 @dag(
@@ -51,7 +56,7 @@ def ippanel_daily_kpi_alert() -> None:
         outbox_ids=send.output,
         wait_for="delivered",
         deferrable=True,
-        poke_interval=POKE_INTERVAL,
+        **POLLING,
         timeout=15 * 60,
     )
     kpi >> send >> wait

@@ -6,6 +6,11 @@ and shows ``***`` for it in the Rendered Template view (also for codes under the
 5-character minimum); the task returns only the bulk id. An app that checks the code later should
 be the one to make it, or keep only a hash of it.
 
+Each try makes a new code, so a try that runs again after IPPanel accepted the send (a killed
+worker, a retry, a clear) cannot find the first SMS in the outbox: the default
+``on_rerun="reconcile"`` sends a second SMS with a second code. Set ``on_rerun="fail"`` to
+have such a try fail without sending instead.
+
 The sandbox ships the pattern ``sandbox-otp`` (text ``کد تایید شما: %code%``). Trigger with
 ``{"recipient": "09121234567"}`` to choose the phone.
 """

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from doc_snippets import ROOT, python_blocks
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+README = ROOT / "README.md"
 
 
 def test_readme_dag_example_builds_the_dag_it_describes() -> None:
     from airflow.sdk import DAG
 
-    (source,) = python_blocks()
+    (source,) = python_blocks(README.read_text(encoding="utf-8"))
     namespace: dict[str, object] = {}
     exec(compile(source, str(README), "exec"), namespace)
     dag = namespace["kpi_alert"]()

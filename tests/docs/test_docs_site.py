@@ -18,34 +18,22 @@ from typing import Any
 
 import pytest
 import yaml
+from doc_snippets import ROOT, doc_page_sources, doc_pages, python_blocks
 from ippanel_mock import SandboxConfig, ThreadedSandbox
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-INCLUDE = re.compile(r'^--8<-- "([^"]+)"$', re.M)
-
-
-def pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
-
-
-def page_sources() -> dict[str, str]:
-    """Each page's markdown with its snippet includes resolved, as mkdocs renders it."""
-
-    def expand(text: str) -> str:
-        return INCLUDE.sub(lambda m: expand((ROOT / m.group(1)).read_text(encoding="utf-8")), text)
-
-    return {str(p.relative_to(ROOT)): expand(p.read_text(encoding="utf-8")) for p in pages()}
+pages = doc_pages
+page_sources = doc_page_sources
 
 
 def python_examples() -> list[tuple[str, int, str]]:
-    found = []
-    for page, text in page_sources().items():
-        for number, block in enumerate(re.findall(r"```python\n(.*?)```", text, re.S), start=1):
-            found.append((page, number, block))
-    return found
+    return [
+        (page, number, block)
+        for page, text in page_sources().items()
+        for number, block in enumerate(python_blocks(text), start=1)
+    ]
 
 
 def test_site_builds_strict_with_every_page(tmp_path: Path) -> None:

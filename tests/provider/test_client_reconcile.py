@@ -128,3 +128,23 @@ def test_a_send_without_a_recipient_list_cannot_be_reconciled(
         rerun(client, lambda c: c.send_postal_code("Hi", targets), time.time() - 60)
     assert client_sandbox.messages() == []
     assert client_sandbox.requests(path="/api/send") == []
+
+
+def test_a_pattern_bulk_of_another_pattern_with_the_same_values_is_not_adopted(
+    client: IPPanelClient, client_sandbox: SandboxAdmin
+) -> None:
+    """Two patterns, one value: the outbox shows each bulk's rendered text, so the pattern's
+    own words tell the bulks apart (matching the parameter values alone adopted the other)."""
+    login = client.create_pattern(
+        "Your login code: %code%", description="login", variables={"code": "integer"}
+    )
+    client_sandbox._call("POST", f"/patterns/{login.code}/review", json={"status": "active"})
+    since = time.time() - 60
+    client.send_pattern("sandbox-otp", "09121235001", {"code": "4821"})
+    result, reconciler = rerun(
+        client, lambda c: c.send_pattern(login.code, "09121235001", {"code": "4821"}), since
+    )
+    assert reconciler.adopted == []
+    assert reconciler.sent == [result.message_outbox_ids]
+    texts = [m["text"] for m in client_sandbox.messages(recipient="09121235001")]
+    assert sorted(texts) == sorted(["کد تایید شما: 4821", "Your login code: 4821"])

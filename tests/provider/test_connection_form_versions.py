@@ -49,7 +49,7 @@ def test_sender_and_proxy_show_an_example(form: Any) -> None:
     extras = meta["extra_fields"]
     assert "+983000505" in extras["sender"]["description"]
     assert "http://proxy.example:3128" in extras["proxy"]["description"]
-    if airflow == LOCKED:  # 3.2+: the examples are the field's placeholder and suggestion list
+    if airflow == LOCKED:  # 3.2+: the examples are a suggestion while typing, not a placeholder
         assert extras["sender"]["schema"]["examples"] == ["+983000505"]
         assert extras["proxy"]["schema"]["examples"] == ["http://proxy.example:3128"]
 

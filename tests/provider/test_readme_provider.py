@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import doc_snippets
 import pendulum
 import pytest
 import requests
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.ippanel_sandbox(delivery_delay=0)
 
 
 def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", TEXT, re.S)
+    return doc_snippets.python_blocks(TEXT)
 
 
 def block(containing: str) -> str:

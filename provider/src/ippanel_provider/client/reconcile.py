@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import IPPanelError
+from .errors import IPPanelApiError, IPPanelError
 from .protocol import ApiRequest
 from .recipients import _normalized_or_none
 from .report_models import OutboxBulk
@@ -35,12 +36,14 @@ RECIPIENTS_PAGE = 1000
 @dataclass(frozen=True)
 class ExpectedBulk:
     """One bulk a send request creates: its sender line, its text (exact, or pieces it must
-    contain, such as a pattern's parameter values) and its recipients (E.164)."""
+    contain, such as a pattern's parameter values) and its recipients (E.164). A pattern send
+    names its ``pattern``: the bulk's text must contain that pattern's own words too."""
 
     sender: str | None
     recipients: frozenset[str]
     text: str | None = field(default=None, repr=False)
     contains: tuple[str, ...] = field(default=(), repr=False)
+    pattern: str | None = None
 
 
 Describer = Callable[[ApiRequest[Any]], "list[ExpectedBulk] | None"]
@@ -90,7 +93,8 @@ def expected_bulks(request: ApiRequest[Any]) -> list[ExpectedBulk] | None:
         ]
     if kind == "pattern" and isinstance(params, Mapping):
         pieces = tuple(str(value) for value in params.values() if str(value))
-        return [ExpectedBulk(sender, _numbers(body["recipients"]), contains=pieces)]
+        recipients = _numbers(body["recipients"])
+        return [ExpectedBulk(sender, recipients, contains=pieces, pattern=str(body["code"]))]
     return None
 
 
@@ -133,6 +137,7 @@ class OutboxReconciler:
         self._listed: dict[str | None, list[OutboxBulk]] = {}
         self._recipients: dict[int, frozenset[str]] = {}
         self._taken: set[int] = set()
+        self._pattern_words: dict[str, tuple[str, ...]] = {}
 
     def adopt(self, request: ApiRequest[Any]) -> list[int] | None:
         """The ids of ``request``'s bulks if an earlier try created them all, else None."""
@@ -183,14 +188,31 @@ class OutboxReconciler:
             self._recipients[bulk_id] = _numbers(numbers)
         return self._recipients[bulk_id]
 
+    def _words_of(self, pattern: str) -> tuple[str, ...]:
+        """The pattern's text around its ``%variable%`` slots, which every bulk it renders
+        contains (one request per pattern per rerun); none when the pattern cannot be read."""
+        if pattern not in self._pattern_words:
+            self.report_calls += 1
+            try:
+                text = self.client.get_pattern(pattern).message or ""
+            except IPPanelApiError as error:
+                logger.warning(
+                    "Pattern %s unreadable (%s): matching its values only", pattern, error
+                )
+                text = ""
+            pieces = (piece.strip() for piece in re.split(r"%[^%\s]+%", text))
+            self._pattern_words[pattern] = tuple(piece for piece in pieces if piece)
+        return self._pattern_words[pattern]
+
     def _find(self, expected: ExpectedBulk) -> OutboxBulk | None:
+        words = self._words_of(expected.pattern) if expected.pattern else ()
         for bulk in self._listing(expected.text):
             if bulk.messages_outbox_id in self._taken or (bulk.time or 0) < self.since:
                 continue
             text = bulk.message or ""
             if expected.text is not None and text != expected.text:
                 continue
-            if not all(piece in text for piece in expected.contains):
+            if not all(piece in text for piece in (*expected.contains, *words)):
                 continue
             if not _same_line(expected.sender, bulk.number):
                 continue

@@ -38,7 +38,10 @@ class IPPanelNotifier(BaseNotifier):
         numbers are normalized and each person gets one SMS).
 
     Works as a task callback and as a DAG callback, in the dag-processor (where Airflow 3 runs
-    DAG callbacks) and under ``airflow dags test``.
+    DAG callbacks) and under ``airflow dags test``. Except as a DAG callback on Airflow 3.0.0:
+    its dag-processor calls DAG callbacks with an empty context, so the notifier (like any
+    notifier) fails with ``KeyError: 'dag'`` and sends nothing. There, put it on the tasks
+    (``default_args={"on_failure_callback": ...}``), or use 3.0.1+ (apache/airflow#51402).
     """
 
     template_fields: Sequence[str] = (
