@@ -18,11 +18,11 @@ from ippanel_mock.http.admin_common import ADMIN_PREFIX, ID_SCHEMA
 from ippanel_mock.http.body_specs import JsonBody
 from ippanel_mock.http.operations import AdminError, Call, Operations, json_response
 from ippanel_mock.http.params import path
-from ippanel_mock.models.chaos import ChaosRuleError
+from ippanel_mock.models.chaos import MAX_CHAOS_RULES, ChaosRuleError
 from ippanel_mock.models.clock import EARLIEST, LATEST, ClockOutOfRange
-from ippanel_mock.models.errors import AlreadyExists
-from ippanel_mock.models.patterns import Pattern, PatternError
-from ippanel_mock.models.users import User, UserError
+from ippanel_mock.models.errors import AlreadyExists, LimitReached
+from ippanel_mock.models.patterns import MAX_SHARED_PATTERNS, Pattern, PatternError
+from ippanel_mock.models.users import MAX_USERS, User, UserError
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -65,11 +65,11 @@ async def list_users(call: Call) -> web.Response:
 
 @routes.post(
     ADMIN_PREFIX + "/users",
-    "Create a user",
+    f"Create a user (at most {MAX_USERS:,} users: 409 beyond)",
     body=JsonBody("admin_user_create"),
     response="admin_user",
     status=201,
-    errors={AlreadyExists: 409, UserError: 422},
+    errors={AlreadyExists: 409, LimitReached: 409, UserError: 422},
 )
 async def create_user(call: Call) -> web.Response:
     user = call.backend.users.create_from_mapping(call.body)
@@ -84,11 +84,11 @@ async def list_patterns(call: Call) -> web.Response:
 
 @routes.post(
     ADMIN_PREFIX + "/patterns",
-    "Add a pattern",
+    f"Add a pattern (at most {MAX_SHARED_PATTERNS:,} shared patterns: 409 beyond)",
     body=JsonBody("admin_pattern_create"),
     response="admin_pattern",
     status=201,
-    errors={AlreadyExists: 409, PatternError: 422},
+    errors={AlreadyExists: 409, LimitReached: 409, PatternError: 422},
 )
 async def create_pattern(call: Call) -> web.Response:
     pattern = call.backend.patterns.create(call.body["code"], call.body["text"])
@@ -203,11 +203,11 @@ async def get_chaos(call: Call) -> web.Response:
 
 @routes.post(
     ADMIN_PREFIX + "/chaos",
-    "Add a chaos rule",
+    f"Add a chaos rule (at most {MAX_CHAOS_RULES:,} rules: 409 beyond)",
     body=JsonBody("admin_chaos_rule"),
     response="admin_chaos_rule",
     status=201,
-    errors={ChaosRuleError: 422},
+    errors={ChaosRuleError: 422, LimitReached: 409},
 )
 async def add_chaos_rule(call: Call) -> web.Response:
     rule = call.backend.chaos.add(call.body)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ippanel_mock.models.errors import InvalidFields
+from ippanel_mock.models.errors import InvalidFields, LimitReached
 
 WIRE_FAULTS = ("reset_before", "reset_after", "empty_reply", "garbage", "hang")
 """reset_before: drop the connection unprocessed; reset_after: process, then drop it unanswered;
@@ -24,6 +24,8 @@ hang: never answer (capped) and never process."""
 
 _RULE_FIELDS = {"route", "probability", "first_n", "status", "latency_ms", "jitter_ms", "fault"}
 _MAX_LATENCY_MS = 300_000
+MAX_CHAOS_RULES = 1_000
+"""Rules at most; each request walks them in order, so fewer is also faster."""
 
 
 class ChaosRuleError(InvalidFields):
@@ -155,9 +157,13 @@ class ChaosEngine:
         self._rng = random.Random(seed)
         self._ids = itertools.count(1)
         self.rules: list[ChaosRule] = []
+        self.max_rules = MAX_CHAOS_RULES
 
     def add(self, body: object) -> ChaosRule:
+        """Append a rule; ChaosRuleError for a bad body, LimitReached past max_rules."""
         rule = parse_rule(body, 0)
+        if len(self.rules) >= self.max_rules:
+            raise LimitReached(f"at most {self.max_rules} chaos rules; delete some first")
         rule.id = next(self._ids)
         self.rules.append(rule)
         return rule

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ippanel_mock.models.errors import (
     AlreadyExists,
+    LimitReached,
     NotFound,
     RuleBroken,
     SandboxError,
@@ -33,6 +34,8 @@ DEMO_PATTERNS: dict[str, str] = {
     "sandbox-order": "سفارش %order_id% ثبت شد. مبلغ: %amount% ریال",
 }
 MAX_USER_PATTERNS = 1_000
+MAX_SHARED_PATTERNS = 1_000
+"""Shared patterns at most, the demo ones included; a reset removes those the admin API added."""
 VARIABLE_LEN = 40
 """Characters a value may have, as the docs' answers show for new variables."""
 REVIEW_DELAY = 2.0
@@ -174,6 +177,7 @@ class PatternStore:
     def __init__(self, *, seed: int = 0, review_delay: float = REVIEW_DELAY) -> None:
         self._seed = seed
         self.review_delay = review_delay
+        self.max_shared = MAX_SHARED_PATTERNS
         self._rng = random.Random(f"patterns:{seed}")
         self._patterns: dict[str, Pattern] = {}
         self._owned: dict[str, dict[str, UserPattern]] = {}
@@ -197,6 +201,10 @@ class PatternStore:
             raise PatternError("text must be a non-empty string")
         if code in self._owner_of:
             raise PatternExists(f"pattern {code!r} already exists")
+        if code not in self._patterns and len(self._patterns) >= self.max_shared:
+            raise LimitReached(
+                f"at most {self.max_shared} shared patterns; a reset removes the added ones"
+            )
         variables = tuple(dict.fromkeys(_VARIABLE.findall(text)))
         pattern = Pattern(code, text, variables)
         self._patterns[code] = pattern

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import pyotp
 
 from ippanel_mock.models.clock import SandboxClock
-from ippanel_mock.models.errors import AlreadyExists, SandboxError
+from ippanel_mock.models.errors import AlreadyExists, LimitReached, SandboxError
 from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
 
 LoginMethod = Literal["login", "ga", "sms"]
@@ -26,6 +26,10 @@ FINAL_TOKEN_TTL = 10 * 3600.0
 MAX_OTP_TRIES = 5
 MAX_SESSIONS = 100_000
 """Live login tokens kept; beyond it expired ones go first, then the oldest (they get the 401)."""
+MAX_USERS = 10_000
+"""Accounts at most (default ones, users file and admin API together); a reset removes the added."""
+MAX_API_KEYS = 100
+"""API keys one user may hold."""
 DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_CREDIT = 1e12
 MAX_CREDIT = 1e15
@@ -60,6 +64,10 @@ def checked_credit(value: object) -> float:
     if not 0 <= value <= MAX_CREDIT:
         raise UserError(CREDIT_RULE)
     return float(value)
+
+
+class TooManyUsers(LimitReached, UserError):
+    """The store holds max_users accounts already."""
 
 
 class UserConflict(AlreadyExists, UserError):
@@ -124,6 +132,7 @@ class UserStore:
         self._api_keys: dict[str, str] = {}
         self._sessions: dict[str, _Session] = {}
         self.max_sessions = MAX_SESSIONS
+        self.max_users = MAX_USERS
         self._next_id = 58_745
 
     def reset(self) -> None:
@@ -170,6 +179,8 @@ class UserStore:
         if isinstance(api_keys, str | bytes) or not isinstance(api_keys, Iterable):
             raise UserError("api_keys must be a list of non-empty strings")
         keys = list(api_keys)
+        if len(keys) > MAX_API_KEYS:
+            raise UserError(f"at most {MAX_API_KEYS} api keys a user")
         for key in keys:
             if not isinstance(key, str) or not key:
                 raise UserError("api_keys must be non-empty strings")
@@ -189,6 +200,8 @@ class UserStore:
                 pyotp.TOTP(totp_secret).now()
             except Exception:
                 raise UserError("totp_secret must be base32 of at least 112 bits") from None
+        if len(self._users) >= self.max_users:
+            raise TooManyUsers(f"at most {self.max_users} users; a reset removes the added ones")
         user = User(
             id=self._next_id,
             username=username,
@@ -277,14 +290,6 @@ class UserStore:
         if user is not None:
             user.credit = checked
         return user
-
-    def add_api_key(self, username: str, key: str) -> bool:
-        user = self._users.get(username)
-        if user is None or not key or key in self._api_keys:
-            return False
-        user.api_keys.append(key)
-        self._api_keys[key] = username
-        return True
 
     # -- authentication --------------------------------------------------------------------
 
