@@ -14,7 +14,8 @@ from ippanel_mock.config import SandboxConfig
 from ippanel_mock.models.backend import SandboxBackend
 from ippanel_mock.models.chaos import MAX_CHAOS_RULES
 from ippanel_mock.models.patterns import DEMO_PATTERNS, MAX_SHARED_PATTERNS
-from ippanel_mock.models.users import MAX_API_KEYS, MAX_USERS, UserError
+from ippanel_mock.models.users import MAX_USERS, UserError
+from ippanel_mock.models.users_file import MAX_API_KEYS
 from sandbox_support import app_client, backend_of
 
 

@@ -1,11 +1,11 @@
-"""Accounts, API keys, login tokens, SMS OTPs and TOTP: the sandbox's identity model."""
+"""Accounts, API keys, login tokens, SMS OTPs and TOTP: the sandbox's identity model (what a
+user definition may hold is checked in models/users_file.py)."""
 
 from __future__ import annotations
 
 import base64
 import hmac
 import itertools
-import json
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,11 +15,21 @@ from typing import Any, Literal
 import pyotp
 
 from ippanel_mock.models.clock import SandboxClock
-from ippanel_mock.models.errors import AlreadyExists, LimitReached, SandboxError
+from ippanel_mock.models.errors import AlreadyExists, LimitReached
 from ippanel_mock.models.phones import InvalidRecipient, normalize_recipient
-
-LoginMethod = Literal["login", "ga", "sms"]
-LOGIN_METHODS: tuple[LoginMethod, ...] = ("login", "ga", "sms")
+from ippanel_mock.models.users_file import (
+    DEFAULT_CREDIT,
+    DEFAULT_PASSWORD,
+    DEFAULT_SENDERS,
+    LoginMethod,
+    UserDefinition,
+    UserError,
+    checked_credit,
+    checked_definition,
+    definition_of,
+    naming_the_user,
+    read_users_file,
+)
 
 TEMP_TOKEN_TTL = 6 * 60.0
 FINAL_TOKEN_TTL = 10 * 3600.0
@@ -28,13 +38,6 @@ MAX_SESSIONS = 100_000
 """Live login tokens kept; beyond it expired ones go first, then the oldest (they get the 401)."""
 MAX_USERS = 10_000
 """Accounts at most (default ones, users file and admin API together); a reset removes the added."""
-MAX_API_KEYS = 100
-"""API keys one user may hold."""
-DEFAULT_PASSWORD = "sandbox-password"
-DEFAULT_CREDIT = 1e12
-MAX_CREDIT = 1e15
-"""The admin API's bound too (admin_user_create.json): under 2**53, so every cost changes it."""
-DEFAULT_SENDERS = ("+983000505", "+9810001")
 DEFAULT_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 """160-bit base32 secret of `sandbox-ga` (pyotp rejects secrets under 112 bits)."""
 
@@ -48,22 +51,6 @@ def secrets_match(given: str, expected: str) -> bool:
     return hmac.compare_digest(
         given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
     )
-
-
-class UserError(SandboxError, ValueError):
-    """A user definition is invalid (message names the field, never a secret)."""
-
-
-CREDIT_RULE = f"credit must be a finite number from 0 to {MAX_CREDIT:.0f}"
-
-
-def checked_credit(value: object) -> float:
-    """A credit as stored: a number from 0 to MAX_CREDIT (NaN fails every comparison)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UserError(CREDIT_RULE)
-    if not 0 <= value <= MAX_CREDIT:
-        raise UserError(CREDIT_RULE)
-    return float(value)
 
 
 class TooManyUsers(LimitReached, UserError):
@@ -159,114 +146,72 @@ class UserStore:
         is_reseller: bool = False,
     ) -> User:
         """Add an account; on bad input raise UserError naming the field, changing nothing."""
-        if not isinstance(username, str) or not username.strip():
-            raise UserError("username must be a non-empty string")
-        if username in self._users:
+        self._check_free(username)
+        return self._add(
+            checked_definition(
+                username,
+                password,
+                method=method,
+                mobile=mobile,
+                name=name,
+                credit=credit,
+                api_keys=api_keys,
+                totp_secret=totp_secret,
+                senders=senders,
+                is_reseller=is_reseller,
+            )
+        )
+
+    def create_from_mapping(self, item: Mapping[str, Any]) -> User:
+        """Add the account a user object (users file, admin API) defines."""
+        if isinstance(item, Mapping):
+            self._check_free(item.get("username"))
+        return self._add(definition_of(item))
+
+    def load_file(self, path: str | Path) -> list[User]:
+        """Create the users listed in a JSON file: a list of objects, or {"users": [...]}."""
+        created = []
+        for number, item in enumerate(read_users_file(path), 1):
+            try:
+                created.append(self.create_from_mapping(item))
+            except UserError as exc:
+                raise naming_the_user(number, item, exc) from None
+        return created
+
+    def _check_free(self, username: object) -> None:
+        if isinstance(username, str) and username in self._users:
             raise UserConflict(f"username {username!r} already exists")
-        if not isinstance(password, str) or not password:
-            raise UserError("password must be a non-empty string")
-        if method not in LOGIN_METHODS:
-            raise UserError(f"method must be one of {', '.join(LOGIN_METHODS)}")
-        try:
-            normal_mobile = normalize_recipient(mobile)
-        except (InvalidRecipient, TypeError, AttributeError):
-            raise UserError("mobile must be an Iranian mobile number") from None
-        if name is not None and not isinstance(name, str):
-            raise UserError("name must be a string")
-        credit = checked_credit(credit)
-        if not isinstance(is_reseller, bool):
-            raise UserError("is_reseller must be true or false")
-        if isinstance(api_keys, str | bytes) or not isinstance(api_keys, Iterable):
-            raise UserError("api_keys must be a list of non-empty strings")
-        keys = list(api_keys)
-        if len(keys) > MAX_API_KEYS:
-            raise UserError(f"at most {MAX_API_KEYS} api keys a user")
-        for key in keys:
-            if not isinstance(key, str) or not key:
-                raise UserError("api_keys must be non-empty strings")
-            if key in self._api_keys:
-                raise UserConflict("an api key is already in use")
+
+    def _add(self, definition: UserDefinition) -> User:
+        self._check_free(definition.username)
+        keys = list(definition.api_keys)
+        if any(key in self._api_keys for key in keys):
+            raise UserConflict("an api key is already in use")
         if len(set(keys)) != len(keys):
             raise UserConflict("api_keys must be distinct")
-        if isinstance(senders, str | bytes) or not isinstance(senders, Iterable):
-            raise UserError("senders must be a list of line numbers")
-        lines = list(senders)
-        if not all(isinstance(s, str) and s for s in lines):
-            raise UserError("senders must be a list of line numbers")
-        if method == "ga" and totp_secret is None:
+        totp_secret = definition.totp_secret
+        if definition.method == "ga" and totp_secret is None:
             totp_secret = base64.b32encode(self._rng.randbytes(20)).decode()
-        if totp_secret is not None:
-            try:
-                pyotp.TOTP(totp_secret).now()
-            except Exception:
-                raise UserError("totp_secret must be base32 of at least 112 bits") from None
         if len(self._users) >= self.max_users:
             raise TooManyUsers(f"at most {self.max_users} users; a reset removes the added ones")
         user = User(
             id=self._next_id,
-            username=username,
-            password=password,
-            method=method,
-            mobile=normal_mobile,
-            name=name if name is not None else username,
-            credit=credit,
+            username=definition.username,
+            password=definition.password,
+            method=definition.method,
+            mobile=definition.mobile,
+            name=definition.name,
+            credit=definition.credit,
             api_keys=keys,
             totp_secret=totp_secret,
-            lines=dict.fromkeys(lines, LineGrant()),
-            is_reseller=is_reseller,
+            lines=dict.fromkeys(definition.senders, LineGrant()),
+            is_reseller=definition.is_reseller,
         )
         self._next_id += 1
-        self._users[username] = user
+        self._users[user.username] = user
         for key in keys:
-            self._api_keys[key] = username
+            self._api_keys[key] = user.username
         return user
-
-    def load_file(self, path: str | Path) -> list[User]:
-        """Create the users listed in a JSON file: a list of objects, or {"users": [...]}."""
-        try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"cannot read users file {path}: {type(exc).__name__}") from None
-        items = raw.get("users") if isinstance(raw, dict) else raw
-        if not isinstance(items, list):
-            raise UserError("users file must hold a list of user objects")
-        created = []
-        for number, item in enumerate(items, 1):
-            try:
-                created.append(self.create_from_mapping(item))
-            except UserError as exc:
-                name = item.get("username") if isinstance(item, Mapping) else None
-                who = f"user {number}" + (f" ({name!r})" if isinstance(name, str) else "")
-                raise type(exc)(f"{who}: {exc.message}") from None
-        return created
-
-    def create_from_mapping(self, item: Mapping[str, Any]) -> User:
-        if not isinstance(item, Mapping):
-            raise UserError("each user must be an object")
-        allowed = {
-            "username", "password", "method", "mobile", "name", "credit",
-            "api_key", "api_keys", "totp_secret", "senders", "is_reseller",
-        }  # fmt: skip
-        unknown = sorted(set(item) - allowed)
-        if unknown:
-            raise UserError(f"unknown user fields: {', '.join(unknown)}")
-        keys = item.get("api_keys", [])
-        if "api_key" in item:
-            if not isinstance(keys, list):
-                raise UserError("api_keys must be a list of non-empty strings")
-            keys = [item["api_key"], *keys]
-        return self.create_user(
-            item.get("username", ""),
-            item.get("password", DEFAULT_PASSWORD),
-            method=item.get("method", "login"),
-            mobile=item.get("mobile", ""),
-            name=item.get("name"),
-            credit=item.get("credit", DEFAULT_CREDIT),
-            api_keys=keys,
-            totp_secret=item.get("totp_secret"),
-            senders=item.get("senders", DEFAULT_SENDERS),
-            is_reseller=item.get("is_reseller", False),
-        )
 
     def get(self, username: str) -> User | None:
         return self._users.get(username)
