@@ -150,3 +150,18 @@ async def test_a_chaos_route_longer_than_the_schema_allows_is_a_422(client: Test
     )
     assert "route" in refused["fields"]
     assert (await listing(client, "/__sandbox/chaos"))["rules"] == []
+
+
+async def test_the_openapi_document_names_each_cap_and_its_409(client: TestClient) -> None:
+    document = await listing(client, "/openapi.json")
+    paths = document["paths"]
+    for path, cap in (
+        ("/__sandbox/users", MAX_USERS),
+        ("/__sandbox/patterns", MAX_SHARED_PATTERNS),
+        ("/__sandbox/chaos", MAX_CHAOS_RULES),
+    ):
+        operation = paths[path]["post"]
+        assert f"at most {cap:,}" in operation["summary"]
+        assert "409" in operation["responses"]
+    rule = document["components"]["schemas"]["admin_chaos_rule_request"]
+    assert rule["properties"]["route"]["maxLength"] == 200
