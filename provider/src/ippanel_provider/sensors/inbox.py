@@ -132,7 +132,9 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
 
     def _after_render(self) -> None:
         """Check the rendered conditions before the first read (a bad number fails here)."""
-        self._outbox_ids()
+        ids = self._outbox_ids()
+        if ids:  # the rendered-fields view shows the ids, not an unevaluated XCom reference
+            self.after_send = ids
         self._query(None)
 
     def _query(self, context: Context | None) -> InboxQuery:
@@ -156,22 +158,18 @@ class IPPanelInboxSensor(AfterRenderMixin, BaseSensorOperator):
         return query
 
     def _outbox_ids(self) -> list[int]:
-        """``after_send`` as outbox ids (a rendered XCom is text such as ``[1100000001]``)."""
-        value = self.after_send
-        if value in (None, "", []):
+        """``after_send`` as outbox ids, read as the delivery sensor reads its ``outbox_ids``
+        (a list, a mapped send's list of lists, one id, or the rendered text)."""
+        from ippanel_provider.client.delivery import coerce_outbox_ids
+
+        if self.after_send in (None, "", []):
             return []
-        items: Any = value
-        if isinstance(value, str):
-            items = value.strip().strip("[]").replace(",", " ").split()
-        elif not isinstance(value, list | tuple):
-            items = [value]
         try:
-            ids = [int(str(item).strip()) for item in items]
-        except ValueError:
-            raise ValueError(f"after_send must be outbox ids, got {value!r}") from None
-        if not ids or any(i <= 0 for i in ids):
-            raise ValueError(f"after_send must be outbox ids, got {value!r}")
-        return ids
+            return coerce_outbox_ids(self.after_send)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"after_send must be outbox ids, got {self.after_send!r}: {exc}"
+            ) from None
 
     def _send_time(self) -> float:
         """When the earliest bulk of ``after_send`` was created (outbox report), read once."""
